@@ -1,0 +1,75 @@
+using System.CommandLine;
+using AuroraNode.Configuration;
+using AuroraNode.Hosting;
+using AuroraNode.Modules;
+using AuroraNode.Modules.Processes;
+
+namespace AuroraNode.Cli;
+
+/// <summary><c>aurora-node run [--config PATH]</c>: start the node and run until SIGTERM or Ctrl+C.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = CliOptions.Config();
+        var command = new Command("run", "Start the node (its PostgreSQL, Redis, modules and HTTP API) and run until stopped") { config };
+        command.SetAction((result, _) => RunAsync(result.GetValue(config)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? configPath)
+    {
+        var builder = NodeHost.CreateBuilder();
+        var config = NodeConfig.Load(configPath, builder.Services, ModuleCatalog.All, out var error);
+        if (config is null)
+        {
+            await Console.Error.WriteLineAsync($"aurora-node: {error}");
+            return AuroraCli.Failed;
+        }
+
+        ConfigIssuesPrinter.Print(config.Report, Console.Error);
+        if (!config.IsValid)
+        {
+            return AuroraCli.Failed;
+        }
+
+        var settings = config.Settings;
+        DataDirectory dataDir;
+        try
+        {
+            dataDir = DataDirectory.Open(settings.Node.DataDir);
+            if (!PortProbe.IsFree(settings.Api.Host, settings.Api.Port))
+            {
+                throw new StartupException("api.listen", $"port {settings.Api.Port} on {settings.Api.Host} is already in use (another aurora-node?); stop that program or choose another api.listen");
+            }
+        }
+        catch (StartupException ex)
+        {
+            await Console.Error.WriteLineAsync($"aurora-node: {ex.Message}");
+            return AuroraCli.Failed;
+        }
+
+        using (dataDir)
+        {
+            var logger = NodeLogging.Create(settings);
+            await using var app = NodeHost.Build(builder, config, logger);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (StartupException ex)
+            {
+                logger.Error("Start-up failed: {Reason}", ex.Message);
+                await Console.Error.WriteLineAsync($"aurora-node: {ex.Message}");
+                await app.StopAsync();
+                return AuroraCli.Failed;
+            }
+
+            var modules = string.Join(", ", config.Modules.Where(m => m.Loaded).Select(m => m.Name));
+            logger.Information("Node {Name} is ready: API at {Api} (roles {Roles}; modules {Modules}; data in {DataDir})",
+                settings.Node.Name, settings.Api.LocalUrl, string.Join(", ", settings.Node.Roles.Order().Select(r => r.ToConfigName())), modules, settings.Node.DataDir);
+            await app.WaitForShutdownAsync();
+            return AuroraCli.Ok;
+        }
+    }
+}

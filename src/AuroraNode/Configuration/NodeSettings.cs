@@ -1,0 +1,25 @@
+using AuroraNode.Modules;
+
+namespace AuroraNode.Configuration;
+
+/// <summary>The host's own settings: <c>node</c>, <c>api</c> and <c>logging</c>.</summary>
+internal sealed record NodeSettings(NodeContext Node, ApiSettings Api, LoggingSettings Logging);
+
+/// <summary>The <c>api</c> section.</summary>
+/// <param name="Host">Address the HTTP API binds (<c>api.listen</c>).</param>
+/// <param name="Port">Its port.</param>
+/// <param name="StatusCacheFor">How long a module status snapshot is reused by <c>GET /api/v1/node</c>.</param>
+internal sealed record ApiSettings(string Host, int Port, TimeSpan StatusCacheFor)
+{
+    public const int DefaultPort = 8700;
+
+    /// <summary>The URL a local client uses to reach the API.</summary>
+    public string LocalUrl => $"http://{(Host is "0.0.0.0" or "::" ? "127.0.0.1" : Host)}:{Port}";
+}
+
+/// <summary>The <c>logging</c> section.</summary>
+/// <param name="Level">Minimum level: debug, information, warning or error.</param>
+/// <param name="Json">Write compact JSON (one event per line) to the console instead of text.</param>
+/// <param name="File">Also write a daily rolling file under <c>data_dir/logs</c>.</param>
+/// <param name="RetainedFiles">How many daily files to keep.</param>
+internal sealed record LoggingSettings(string Level, bool Json, bool File, int RetainedFiles);

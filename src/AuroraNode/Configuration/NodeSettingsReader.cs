@@ -1,0 +1,81 @@
+using System.Net;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using AuroraNode.Modules;
+using AuroraNode.Modules.Configuration;
+
+namespace AuroraNode.Configuration;
+
+/// <summary>Reads and validates the <c>node</c>, <c>api</c> and <c>logging</c> sections.</summary>
+internal static partial class NodeSettingsReader
+{
+    public static string Version { get; } =
+        typeof(NodeSettingsReader).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static NodeSettings Read(ConfigReport report)
+    {
+        var node = report.Section("node");
+        var name = node.String("name", Environment.MachineName.ToLowerInvariant())!;
+        if (!NodeName().IsMatch(name))
+        {
+            node.Error("name", $"'{name}' is not a valid node name: use letters, digits, '-' and '_' (at most 63, starting with a letter or digit)");
+        }
+
+        var roles = ReadRoles(node);
+        var dataDir = ResolvePath(node.String("data_dir", "./data")!, report.FilePath);
+        var advertise = node.String("advertise_address", "127.0.0.1")!;
+        if (!IPAddress.TryParse(advertise, out var ip) || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
+        {
+            node.Error("advertise_address", $"expected the IP address other nodes reach this one on (like 10.0.0.3), got '{advertise}'");
+        }
+
+        var api = report.Section("api");
+        var (host, port) = api.HostPort("listen", "0.0.0.0", ApiSettings.DefaultPort);
+        var cacheFor = api.Duration("status_cache", TimeSpan.FromSeconds(1));
+
+        var logging = report.Section("logging");
+        var settings = new LoggingSettings(
+            logging.Choice("level", "information", "debug", "information", "warning", "error"),
+            logging.Choice("format", "text", "text", "json") == "json",
+            logging.Bool("file", true),
+            logging.Int("retained_files", 7, 1, 365));
+
+        var context = new NodeContext(name, roles, dataDir, advertise, Version);
+        return new NodeSettings(context, new ApiSettings(host, port, cacheFor), settings);
+    }
+
+    private static HashSet<NodeRole> ReadRoles(ConfigReader node)
+    {
+        var roles = new HashSet<NodeRole>();
+        var listed = node.Has("roles") ? node.List("roles") : ["lead"];
+        foreach (var text in listed)
+        {
+            if (NodeRoles.TryParse(text, out var role))
+            {
+                roles.Add(role);
+            }
+            else
+            {
+                node.Error("roles", $"unknown role '{text}'; use lead, backup, compute or edge");
+            }
+        }
+
+        if (listed.Count == 0)
+        {
+            node.Error("roles", "at least one role is needed: lead, backup, compute or edge");
+        }
+
+        return roles;
+    }
+
+    // Relative paths are relative to the config file, so a node runs the same from any working directory.
+    private static string ResolvePath(string path, string? configFile)
+    {
+        var expanded = path.StartsWith('~') ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..] : path;
+        var baseDir = configFile is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(configFile))!;
+        return Path.GetFullPath(expanded, baseDir);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+    private static partial Regex NodeName();
+}

@@ -1,0 +1,15 @@
+using AuroraNode.Modules;
+using AuroraNode.Modules.Postgres;
+using AuroraNode.Modules.Redis;
+
+namespace AuroraNode.Hosting;
+
+/// <summary>Every module the node knows, in start order (listed in code: single-file publish has no assemblies to scan).</summary>
+internal static class ModuleCatalog
+{
+    public static IReadOnlyList<IAuroraModule> All { get; } =
+    [
+        new PostgresModule(),
+        new RedisModule(),
+    ];
+}

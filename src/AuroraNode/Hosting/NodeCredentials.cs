@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using AuroraNode.Modules.Credentials;
+
+namespace AuroraNode.Hosting;
+
+/// <summary>
+/// <c>data_dir/credentials</c>: a JSON object of generated secrets, mode 0600, replaced atomically (write a
+/// temporary file, then rename) so a crash never leaves it half-written.
+/// </summary>
+internal sealed class NodeCredentials(string dataDir) : INodeCredentials
+{
+    private readonly Lock _gate = new();
+    private Dictionary<string, string>? _values;
+
+    public string FilePath { get; } = Path.Combine(dataDir, "credentials");
+
+    public string? Get(string key)
+    {
+        lock (_gate)
+        {
+            return Values().GetValueOrDefault(key);
+        }
+    }
+
+    public string GetOrCreate(string key)
+    {
+        lock (_gate)
+        {
+            if (Values().TryGetValue(key, out var value))
+            {
+                return value;
+            }
+
+            // 32 random bytes, base64url: safe inside SQL literals, redis.conf and URLs.
+            value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            SetLocked(key, value);
+            return value;
+        }
+    }
+
+    public void Set(string key, string value)
+    {
+        lock (_gate)
+        {
+            SetLocked(key, value);
+        }
+    }
+
+    private void SetLocked(string key, string value)
+    {
+        var values = new Dictionary<string, string>(Values()) { [key] = value };
+        var temp = FilePath + ".tmp";
+        using (var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            JsonSerializer.Serialize(stream, values, new JsonSerializerOptions { WriteIndented = true });
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, FilePath, overwrite: true);
+        _values = values;
+    }
+
+    private Dictionary<string, string> Values()
+    {
+        if (_values is null)
+        {
+            try
+            {
+                _values = File.Exists(FilePath)
+                    ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(FilePath)) ?? []
+                    : [];
+            }
+            catch (JsonException ex)
+            {
+                throw new Modules.StartupException("node.data_dir", $"{FilePath} is not valid JSON ({ex.Message}); restore it from a backup (the node's passwords are in it)");
+            }
+        }
+
+        return _values;
+    }
+}

@@ -1,0 +1,17 @@
+namespace AuroraNode.Modules.Credentials;
+
+/// <summary>
+/// The node's secrets file (<c>data_dir/credentials</c>, mode 0600): generated passwords and, later, what the
+/// node received when it joined the mesh. Values never reach a log.
+/// </summary>
+public interface INodeCredentials
+{
+    /// <summary>The value stored under <paramref name="key"/>, or null.</summary>
+    string? Get(string key);
+
+    /// <summary>The value under <paramref name="key"/>; a new strong random password is generated and saved first if there is none.</summary>
+    string GetOrCreate(string key);
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>; the file is replaced atomically.</summary>
+    void Set(string key, string value);
+}

@@ -1,0 +1,18 @@
+namespace AuroraNode.Modules;
+
+/// <summary>Facts about this node that every module may read.</summary>
+/// <param name="Name">The node's name in the mesh (<c>node.name</c>).</param>
+/// <param name="Roles">The node's roles (<c>node.roles</c>).</param>
+/// <param name="DataDir">Absolute path of <c>node.data_dir</c>; each module keeps its files in a sub-folder.</param>
+/// <param name="AdvertiseAddress">The address other nodes reach this one on (<c>node.advertise_address</c>).</param>
+/// <param name="Version">The node's software version.</param>
+public sealed record NodeContext(
+    string Name,
+    IReadOnlySet<NodeRole> Roles,
+    string DataDir,
+    string AdvertiseAddress,
+    string Version)
+{
+    /// <summary>True when the node has any of <paramref name="roles"/>.</summary>
+    public bool HasAnyRole(IEnumerable<NodeRole> roles) => roles.Any(Roles.Contains);
+}

@@ -1,0 +1,10 @@
+using StackExchange.Redis;
+
+namespace AuroraNode.Modules.Redis;
+
+/// <summary>The mesh's Redis as every module sees it (the node's own server, or the one <c>redis.url</c> names).</summary>
+public interface IRedis
+{
+    /// <summary>The shared connection; it reconnects by itself when Redis comes back.</summary>
+    IConnectionMultiplexer Connection { get; }
+}

@@ -1,0 +1,85 @@
+using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Data;
+using AuroraNode.Modules.Health;
+using AuroraNode.Modules.Postgres.Migrations;
+using AuroraNode.Modules.Postgres.Server;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuroraNode.Modules.Postgres;
+
+/// <summary>The node's PostgreSQL: runs and supervises its own server (or connects to one), applies every module's migrations.</summary>
+public sealed class PostgresModule : IAuroraModule
+{
+    public string Name => "postgres";
+
+    public IReadOnlySet<NodeRole> Roles => NodeRoles.All;
+
+    public string ConfigSection => "postgres";
+
+    public void ConfigureServices(IServiceCollection services, ConfigReader config, NodeContext node)
+    {
+        var options = ReadOptions(config);
+        services.AddSingleton(options);
+        services.AddSingleton<PostgresDatabase>();
+        services.AddSingleton<IDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+        if (options.Managed)
+        {
+            services.AddSingleton<PostgresServer>();
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresServer>());
+        }
+
+        services.AddHostedService<MigrationRunner>();
+        services.AddSingleton<IModuleHealth, PostgresHealth>();
+    }
+
+    private static PostgresOptions ReadOptions(ConfigReader config)
+    {
+        var managed = config.Bool("managed", true);
+        var port = config.Port("port", PostgresOptions.DefaultPort);
+        var binDir = config.String("bin_dir");
+        var osUser = config.String("os_user", "aurora")!;
+        var database = config.String("database", "aurora")!;
+        var connectionString = config.String("connection_string");
+        var stopTimeout = config.Duration("stop_timeout", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+        var major = 0;
+        if (managed)
+        {
+            (binDir, major) = ResolveBinaries(config, binDir);
+        }
+        else if (connectionString is null)
+        {
+            config.Error("connection_string", "required when postgres.managed is false: the server to use, like 'Host=10.0.0.1;Port=5432;Username=aurora;Password=...;Database=aurora'");
+        }
+
+        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout);
+    }
+
+    private static (string? BinDir, int Major) ResolveBinaries(ConfigReader config, string? binDir)
+    {
+        if (binDir is not null)
+        {
+            if (!PostgresBinaries.HasServer(binDir))
+            {
+                config.Error("bin_dir", $"no PostgreSQL server binaries (postgres, initdb, pg_ctl) in {binDir}; point it at the folder that holds them, or leave it empty to search");
+                return (binDir, 0);
+            }
+        }
+        else
+        {
+            binDir = PostgresBinaries.Candidates().FirstOrDefault(PostgresBinaries.HasServer);
+            if (binDir is null)
+            {
+                config.Error("bin_dir", "no PostgreSQL server binaries found (searched /usr/lib/postgresql/*/bin, Homebrew and PATH); install them (Debian/Ubuntu: apt-get install postgresql) or set postgres.bin_dir");
+                return (null, 0);
+            }
+        }
+
+        if (PostgresBinaries.MajorVersion(binDir) is not { } major)
+        {
+            config.Error("bin_dir", $"{binDir}/postgres --version did not run or printed no version; reinstall PostgreSQL or set postgres.bin_dir");
+            return (binDir, 0);
+        }
+
+        return (binDir, major);
+    }
+}

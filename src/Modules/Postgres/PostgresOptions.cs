@@ -1,0 +1,23 @@
+namespace AuroraNode.Modules.Postgres;
+
+/// <summary>The <c>postgres</c> section of the config file.</summary>
+/// <param name="Managed">The node runs its own server under <c>data_dir/postgres</c>.</param>
+/// <param name="Port">The managed server's port.</param>
+/// <param name="BinDir">The folder with <c>postgres</c> and <c>initdb</c> (resolved when the config left it empty).</param>
+/// <param name="MajorVersion">The major version of the binaries in <see cref="BinDir"/>.</param>
+/// <param name="OsUser">The unprivileged OS user that runs the server when the node runs as root.</param>
+/// <param name="Database">The database the modules use.</param>
+/// <param name="ConnectionString">The server to use when not managed.</param>
+/// <param name="StopTimeout">How long a clean stop may take before the server is killed.</param>
+internal sealed record PostgresOptions(
+    bool Managed,
+    int Port,
+    string BinDir,
+    int MajorVersion,
+    string OsUser,
+    string Database,
+    string? ConnectionString,
+    TimeSpan StopTimeout)
+{
+    public const int DefaultPort = 5433;
+}
