@@ -65,7 +65,8 @@ internal static partial class NodeSettingsReader
             node.Error("roles", "at least one role is needed: lead, backup, compute or edge");
         }
 
-        return roles;
+        // With the roles in error, check the rest of the file as for the default role, so every error shows at once.
+        return roles.Count > 0 ? roles : [NodeRole.Lead];
     }
 
     // Relative paths are relative to the config file, so a node runs the same from any working directory.

@@ -37,6 +37,12 @@ internal static class YamlConfigFile
             error = $"{path}:{ex.Start.Line}: YAML syntax error: {ex.InnerException?.Message ?? ex.Message}";
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way (without a position) on some unclosed flow collections.
+            error = $"{path}: YAML syntax error: the file could not be parsed; look for an unclosed [ or {{ or a stray quote";
+            return null;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             error = $"{path}: cannot read the config file: {ex.Message}";
@@ -48,12 +54,17 @@ internal static class YamlConfigFile
     {
         switch (node)
         {
-            case YamlMappingNode map:
+            case YamlMappingNode map when map.Children.Count > 0:
                 foreach (var (key, value) in map.Children)
                 {
                     Flatten(value, Join(path, key is YamlScalarNode k ? k.Value ?? "" : key.ToString()), content);
                 }
 
+                break;
+            case YamlSequenceNode { Children.Count: 0 } or YamlMappingNode { Children.Count: 0 }:
+                // "roles: []" is an empty list, not a missing key.
+                content.Values[path] = "";
+                content.Lines[path] = (int)node.Start.Line;
                 break;
             case YamlSequenceNode seq:
                 for (var i = 0; i < seq.Children.Count; i++)

@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+
+namespace AuroraNode.Tests.TestKit;
+
+/// <summary>Signals for killing servers the way an operator or a crash would.</summary>
+public static partial class Posix
+{
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
+    public static bool IsAlive(int pid) => Kill(pid, 0) == 0;
+
+    public static async Task<bool> WaitGoneAsync(int pid, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (IsAlive(pid) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+
+        return !IsAlive(pid);
+    }
+}
