@@ -64,7 +64,14 @@ public sealed class ConfigReport
         }
 
         var file = FilePath ?? "built-in defaults";
-        return _fileLines.TryGetValue(key, out var line) ? $"{file}:{line}" : file;
+        if (_fileLines.TryGetValue(key, out var line))
+        {
+            return $"{file}:{line}";
+        }
+
+        // A list or mapping: the line of its first entry.
+        var below = _fileLines.Where(l => l.Key.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)).Select(l => l.Value).DefaultIfEmpty().Min();
+        return below > 0 ? $"{file}:{below}" : file;
     }
 
     internal static string Dotted(string key) => key.Replace(':', '.');
