@@ -21,10 +21,13 @@ public sealed class ExternalRedis : IAsyncDisposable
 
     public string Url => $"redis://:{Password}@127.0.0.1:{Port}";
 
-    public static async Task<ExternalRedis> StartAsync(TempDirectory temp)
+    public static Task<ExternalRedis> StartAsync(TempDirectory temp) => StartAsync(temp, FreePort.Next(), Guid.NewGuid().ToString("N"));
+
+    /// <summary>A new server on the same port with the same password, as after a Redis restart.</summary>
+    public static Task<ExternalRedis> RestartAsync(TempDirectory temp, ExternalRedis old) => StartAsync(temp, old.Port, old.Password);
+
+    private static async Task<ExternalRedis> StartAsync(TempDirectory temp, int port, string password)
     {
-        var port = FreePort.Next();
-        var password = Guid.NewGuid().ToString("N");
         var dir = temp.Combine("external-redis");
         Directory.CreateDirectory(dir);
         var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
@@ -53,6 +56,11 @@ public sealed class ExternalRedis : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_server.HasExited)
+        {
+            return;
+        }
+
         _server.Kill();
         await _server.WaitForExitAsync();
         _server.Dispose();
