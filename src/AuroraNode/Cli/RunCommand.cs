@@ -12,12 +12,13 @@ internal static class RunCommand
     public static Command Create()
     {
         var config = CliOptions.Config();
-        var command = new Command("run", "Start the node (its PostgreSQL, Redis, modules and HTTP API) and run until stopped") { config };
-        command.SetAction((result, _) => RunAsync(result.GetValue(config)));
+        var json = new Option<bool>("--json") { Description = "Log to the console as compact JSON, one event per line (same as logging.format: json)" };
+        var command = new Command("run", "Start the node (its PostgreSQL, Redis, modules and HTTP API) and run until stopped") { config, json };
+        command.SetAction((result, _) => RunAsync(result.GetValue(config), result.GetValue(json)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath)
+    private static async Task<int> RunAsync(string? configPath, bool jsonLogs)
     {
         var builder = NodeHost.CreateBuilder();
         var config = NodeConfig.Load(configPath, builder.Services, ModuleCatalog.All, out var error);
@@ -33,7 +34,7 @@ internal static class RunCommand
             return AuroraCli.Failed;
         }
 
-        var settings = config.Settings;
+        var settings = jsonLogs ? config.Settings with { Logging = config.Settings.Logging with { Json = true } } : config.Settings;
         DataDirectory dataDir;
         try
         {
@@ -52,7 +53,7 @@ internal static class RunCommand
         using (dataDir)
         {
             var logger = NodeLogging.Create(settings);
-            await using var app = NodeHost.Build(builder, config, logger);
+            await using var app = NodeHost.Build(builder, config with { Settings = settings }, logger);
             try
             {
                 await app.StartAsync();

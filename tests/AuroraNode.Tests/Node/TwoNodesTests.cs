@@ -10,7 +10,7 @@ public sealed class TwoNodesTests
     {
         using var temp = new TempDirectory();
         await using var a = new NodeProcess(new NodeConfigFile(temp, "side-a"));
-        await using var b = new NodeProcess(new NodeConfigFile(temp, "side-b", roles: "lead, backup"));
+        await using var b = new NodeProcess(new NodeConfigFile(temp, "side-b", roles: "lead, backup")) { ExtraArgs = ["--json"] };
 
         await Task.WhenAll(a.StartAndWaitReadyAsync(), b.StartAndWaitReadyAsync());
 
@@ -19,5 +19,7 @@ public sealed class TwoNodesTests
         Assert.That(bInfo.GetProperty("name").GetString(), Is.EqualTo("side-b"));
         Assert.That(bInfo.GetProperty("roles").EnumerateArray().Select(r => r.GetString()), Is.EqualTo(new[] { "lead", "backup" }));
         Assert.That(bInfo.GetProperty("ready").GetBoolean(), Is.True);
+        var jsonLines = b.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')).ToList();
+        Assert.That(jsonLines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("module").GetString()), Does.Contain("postgres"), "run --json logs compact JSON");
     }
 }

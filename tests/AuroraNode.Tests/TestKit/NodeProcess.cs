@@ -22,6 +22,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public NodeConfigFile Config { get; }
 
+    /// <summary>Arguments added after <c>run --config PATH</c>.</summary>
+    public string[] ExtraArgs { get; init; } = [];
+
     public HttpClient Http { get; }
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
@@ -45,7 +48,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public void Start()
     {
         Config.Write();
-        _process = Process.Start(Executable.StartInfo("run", "--config", Config.Path))!;
+        _process = Process.Start(Executable.StartInfo(["run", "--config", Config.Path, .. ExtraArgs]))!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
