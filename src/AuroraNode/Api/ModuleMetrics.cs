@@ -16,6 +16,8 @@ internal static class ModuleMetrics
 
     public static void Register(IServiceProvider services)
     {
+        // prometheus-net would start its .NET Meters adapter at the first scrape and miss what happened before it.
+        MeterAdapter.StartListening();
         var settings = services.GetRequiredService<NodeSettings>();
         NodeInfo.WithLabels(settings.Node.Name, settings.Node.Version, string.Join(",", settings.Node.Roles.Order().Select(r => r.ToConfigName()))).Set(1);
         var status = services.GetRequiredService<ModuleStatus>();

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace AuroraNode.Modules;
 
 /// <summary>Facts about this node that every module may read.</summary>
@@ -15,4 +17,14 @@ public sealed record NodeContext(
 {
     /// <summary>True when the node has any of <paramref name="roles"/>.</summary>
     public bool HasAnyRole(IEnumerable<NodeRole> roles) => roles.Any(Roles.Contains);
+
+    /// <summary>Where the node's servers listen: loopback, and the advertise address when it is another one.</summary>
+    public IEnumerable<string> ListenAddresses()
+    {
+        yield return "127.0.0.1";
+        if (IPAddress.TryParse(AdvertiseAddress, out var ip) && !IPAddress.IsLoopback(ip) && !ip.Equals(IPAddress.Any))
+        {
+            yield return AdvertiseAddress;
+        }
+    }
 }

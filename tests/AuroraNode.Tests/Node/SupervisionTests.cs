@@ -27,6 +27,9 @@ public sealed class SupervisionTests
         await node.WaitReadyAsync();
 
         Assert.That(node.Output, Does.Contain("PostgreSQL exited with code"));
+        var metrics = await node.Http.GetStringAsync("/metrics");
+        var restarts = metrics.Split('\n').Where(l => l.StartsWith("aurora_server_restarts", StringComparison.Ordinal));
+        Assert.That(restarts, Does.Contain("aurora_server_restarts{server=\"PostgreSQL\"} 1"));
     }
 
     [Test]

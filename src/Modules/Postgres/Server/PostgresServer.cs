@@ -1,94 +1,33 @@
-using System.Diagnostics.Metrics;
-using System.Net;
 using AuroraNode.Modules.Credentials;
-using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Processes;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AuroraNode.Modules.Postgres.Server;
 
 /// <summary>
-/// Runs the node's own PostgreSQL as a child process: initdb on first start, a clean stop on shutdown, and a
-/// restart with backoff whenever it dies. A server left running by a node killed with SIGKILL is stopped first.
+/// The node's own PostgreSQL: initdb on first start, then a supervised child (fast shutdown on stop, restart
+/// with backoff when it dies). A server left running by a node killed with SIGKILL is stopped first.
 /// </summary>
 internal sealed partial class PostgresServer(
     PostgresOptions options,
     NodeContext node,
     INodeCredentials credentials,
     ILogger<PostgresServer> logger,
-    TimeProvider time) : IHostedService, IDisposable
+    TimeProvider time) : SupervisedServer("PostgreSQL", logger, time)
 {
     public const string SuperuserPasswordKey = "postgres.superuser_password";
     public const string ReplicationPasswordKey = "postgres.replication_password";
 
-    private static readonly Meter Meter = new("AuroraNode.Postgres");
-    private static readonly Counter<long> RestartCounter = Meter.CreateCounter<long>("aurora_postgres_restarts", description: "Times the managed PostgreSQL was restarted after it died.");
-
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly RestartBackoff _backoff = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
     private readonly PostgresLog _log = new(logger);
-    private ChildProcess? _child;
-    private Task _watch = Task.CompletedTask;
-
-    public ModuleState State { get; private set; } = ModuleState.Starting;
-
-    public string StateDetail { get; private set; } = "starting";
-
-    public int? Pid => _child is { Exited.IsCompleted: false } c ? c.Pid : null;
-
-    public int Restarts => _backoff.Restarts;
 
     public string DataDir => Path.Combine(node.DataDir, "postgres");
 
-    public async Task StartAsync(CancellationToken ct)
-    {
-        CheckDataDirVersion();
-        var leftover = await LeftoverProcess.StopAsync(Path.Combine(DataDir, "postmaster.pid"), "postgres", Signals.SigInt, options.StopTimeout, ct);
-        if (leftover is { } pid)
-        {
-            LogLeftoverStopped(pid);
-        }
+    protected override int StopSignal => Signals.SigInt;
 
-        CheckPortsFree();
-        var user = ClusterInitializer.RunAsUser(options);
-        if (user is not null)
-        {
-            PrepareOsUser(user);
-        }
+    protected override TimeSpan StopTimeout => options.StopTimeout;
 
-        if (!File.Exists(Path.Combine(DataDir, "PG_VERSION")))
-        {
-            StateDetail = "initdb";
-            LogInitializing(DataDir);
-            await ClusterInitializer.InitializeAsync(options, DataDir, credentials.GetOrCreate(SuperuserPasswordKey), _log, ct);
-        }
-
-        await StartServerAsync(ct);
-        await BootstrapAsync(ct);
-        _watch = WatchAsync(_stopping.Token);
-    }
-
-    public async Task StopAsync(CancellationToken ct)
-    {
-        await _stopping.CancelAsync();
-        if (_child is { } child)
-        {
-            State = ModuleState.Stopped;
-            StateDetail = "stopped";
-            var clean = await child.StopAsync(Signals.SigInt, options.StopTimeout);
-            LogStopped(clean ? "cleanly" : "by kill after the stop timeout");
-        }
-
-        await _watch;
-    }
-
-    public void Dispose()
-    {
-        _child?.Dispose();
-        _stopping.Dispose();
-    }
+    protected override string RunningDetail => $"accepting connections on port {options.Port}";
 
     public NpgsqlConnectionStringBuilder AdminConnection(string database) => new()
     {
@@ -101,82 +40,50 @@ internal sealed partial class PostgresServer(
         Pooling = false,
     };
 
-    private void CheckDataDirVersion()
+    protected override async Task PrepareAsync(CancellationToken ct)
     {
-        var versionFile = Path.Combine(DataDir, "PG_VERSION");
-        if (File.Exists(versionFile))
-        {
-            var text = File.ReadAllText(versionFile).Trim();
-            if (!int.TryParse(text, out var major) || major != options.MajorVersion)
-            {
-                throw new StartupException("postgres.bin_dir", $"{DataDir} was created by PostgreSQL {text}, but {options.BinDir} holds PostgreSQL {options.MajorVersion}; point postgres.bin_dir at PostgreSQL {text}'s binaries, or upgrade the data with pg_upgrade (the data directory was not touched)");
-            }
-        }
-        else if (Directory.Exists(DataDir) && Directory.EnumerateFileSystemEntries(DataDir).Any())
-        {
-            throw new StartupException("node.data_dir", $"{DataDir} exists and is not empty, but it is not a PostgreSQL data directory (no PG_VERSION); move it away so the node can create its own (it was not touched)");
-        }
-    }
-
-    private void CheckPortsFree()
-    {
-        foreach (var address in ListenAddresses())
+        CheckDataDirVersion();
+        await StopLeftoverAsync(Path.Combine(DataDir, "postmaster.pid"), "postgres", ct);
+        foreach (var address in node.ListenAddresses())
         {
             if (!PortProbe.IsFree(address, options.Port))
             {
                 throw new StartupException("postgres.port", $"port {options.Port} on {address} is already in use by another program; stop that program or choose another postgres.port");
             }
         }
-    }
 
-    private void PrepareOsUser(string user)
-    {
-        OsUser.EnsureExists(user);
-        File.SetUnixFileMode(node.DataDir, File.GetUnixFileMode(node.DataDir) | UnixFileMode.OtherExecute);
-        if (!OsUser.CanReach(user, node.DataDir))
+        if (ClusterInitializer.RunAsUser(options) is { } user)
         {
-            throw new StartupException("node.data_dir", $"the OS user '{user}' that runs PostgreSQL cannot reach {node.DataDir}; give every folder on the way search permission (chmod o+x) or choose another data_dir");
+            PrepareOsUser(user);
         }
 
-        if (Directory.Exists(DataDir))
+        if (!File.Exists(Path.Combine(DataDir, "PG_VERSION")))
         {
-            OsUser.Chown(DataDir, user);
+            StateDetail = "initdb";
+            LogInitializing(DataDir);
+            await ClusterInitializer.InitializeAsync(options, DataDir, credentials.GetOrCreate(SuperuserPasswordKey), _log, ct);
         }
     }
 
-    private IEnumerable<string> ListenAddresses()
-    {
-        yield return "127.0.0.1";
-        if (IPAddress.TryParse(node.AdvertiseAddress, out var ip) && !IPAddress.IsLoopback(ip) && !ip.Equals(IPAddress.Any))
-        {
-            yield return node.AdvertiseAddress;
-        }
-    }
-
-    private async Task StartServerAsync(CancellationToken ct)
-    {
-        StateDetail = "starting server";
-        string[] args =
+    protected override ProcessSpec CreateSpec() => new(
+        Path.Combine(options.BinDir, "postgres"),
         [
             "-D", DataDir,
             "-c", $"port={options.Port}",
-            "-c", $"listen_addresses={string.Join(',', ListenAddresses())}",
+            "-c", $"listen_addresses={string.Join(',', node.ListenAddresses())}",
             "-c", "unix_socket_directories=",
             "-c", "logging_collector=off",
             "-c", "log_line_prefix=",
-        ];
-        _child?.Dispose();
-        _child = ChildProcess.Start(new ProcessSpec(Path.Combine(options.BinDir, "postgres"), args, DataDir, ClusterInitializer.RunAsUser(options)), _log.Line);
-        await WaitUntilAcceptingAsync(_child, ct);
-        State = ModuleState.Running;
-        StateDetail = $"accepting connections on port {options.Port}";
-        LogRunning(_child.Pid, options.Port);
-    }
+        ],
+        DataDir,
+        ClusterInitializer.RunAsUser(options));
 
-    private async Task WaitUntilAcceptingAsync(ChildProcess child, CancellationToken ct)
+    protected override void OnOutput(string line) => _log.Line(line);
+
+    protected override async Task WaitUntilUpAsync(ChildProcess child, CancellationToken ct)
     {
         var admin = AdminConnection("postgres").ConnectionString;
-        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(60);
+        var deadline = Time.GetUtcNow() + TimeSpan.FromSeconds(60);
         while (true)
         {
             if (child.Exited.IsCompleted)
@@ -190,7 +97,7 @@ internal sealed partial class PostgresServer(
                 await conn.OpenAsync(ct);
                 return;
             }
-            catch (NpgsqlException) when (time.GetUtcNow() < deadline)
+            catch (NpgsqlException) when (Time.GetUtcNow() < deadline)
             {
                 await Task.Delay(50, ct);
             }
@@ -202,7 +109,7 @@ internal sealed partial class PostgresServer(
     }
 
     // Idempotent, so a first start killed between initdb and here completes on the next start.
-    private async Task BootstrapAsync(CancellationToken ct)
+    protected override async Task AfterFirstStartAsync(CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(AdminConnection("postgres").ConnectionString);
         await conn.OpenAsync(ct);
@@ -222,57 +129,39 @@ internal sealed partial class PostgresServer(
         }
     }
 
-    private async Task WatchAsync(CancellationToken ct)
+    private void CheckDataDirVersion()
     {
-        while (!ct.IsCancellationRequested && _child is { } child)
+        var versionFile = Path.Combine(DataDir, "PG_VERSION");
+        if (File.Exists(versionFile))
         {
-            var started = time.GetUtcNow();
-            int code;
-            try
+            var text = File.ReadAllText(versionFile).Trim();
+            if (!int.TryParse(text, out var major) || major != options.MajorVersion)
             {
-                code = await child.Exited.WaitAsync(ct);
+                throw new StartupException("postgres.bin_dir", $"{DataDir} was created by PostgreSQL {text}, but {options.BinDir} holds PostgreSQL {options.MajorVersion}; point postgres.bin_dir at PostgreSQL {text}'s binaries, or upgrade the data with pg_upgrade (the data directory was not touched)");
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            State = ModuleState.Failed;
-            var delay = _backoff.Next(time.GetUtcNow() - started);
-            StateDetail = $"exited with code {code}, restarting in {delay.TotalSeconds:0}s";
-            LogDied(code, delay.TotalSeconds);
-            RestartCounter.Add(1);
-            try
-            {
-                await Task.Delay(delay, time, ct);
-                await StartServerAsync(ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is StartupException or NpgsqlException or IOException)
-            {
-                LogRestartFailed(ex.Message);
-            }
+        }
+        else if (Directory.Exists(DataDir) && Directory.EnumerateFileSystemEntries(DataDir).Any())
+        {
+            throw new StartupException("node.data_dir", $"{DataDir} exists and is not empty, but it is not a PostgreSQL data directory (no PG_VERSION); move it away so the node can create its own (it was not touched)");
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped PostgreSQL (pid {Pid}) left running by an earlier node process")]
-    private partial void LogLeftoverStopped(int pid);
+    private void PrepareOsUser(string user)
+    {
+        OsUser.EnsureExists(user);
+        File.SetUnixFileMode(node.DataDir, File.GetUnixFileMode(node.DataDir) | UnixFileMode.OtherExecute);
+        if (!OsUser.CanReach(user, node.DataDir))
+        {
+            throw new StartupException("node.data_dir", $"the OS user '{user}' that runs PostgreSQL cannot reach {node.DataDir}; give every folder on the way search permission (chmod o+x) or choose another data_dir");
+        }
+
+        if (Directory.Exists(DataDir))
+        {
+            OsUser.Chown(DataDir, user);
+        }
+    }
+
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} (initdb)")]
     private partial void LogInitializing(string dataDir);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL running (pid {Pid}, port {Port})")]
-    private partial void LogRunning(int pid, int port);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL exited with code {Code}; restarting in {DelaySeconds} s")]
-    private partial void LogDied(int code, double delaySeconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL restart failed: {Reason}")]
-    private partial void LogRestartFailed(string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL stopped {How}")]
-    private partial void LogStopped(string how);
 }
