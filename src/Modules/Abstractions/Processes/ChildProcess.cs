@@ -8,6 +8,8 @@ namespace AuroraNode.Modules.Processes;
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
+    private const string SetSid = "/usr/bin/setsid";
+
     private readonly Process _process;
 
     private ChildProcess(Process process, Task<int> exited)
@@ -33,21 +35,24 @@ public sealed class ChildProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (spec.RunAsUser is { } user && Signals.IsRoot)
+        var command = new List<string>();
+
+        // Its own session: a Ctrl+C in the node's terminal reaches the node only, which then stops its children in order.
+        if (File.Exists(SetSid))
         {
-            // setpriv execs the target, so the pid we hold is the server's own.
-            info.FileName = "setpriv";
-            foreach (var a in new[] { $"--reuid={user}", $"--regid={user}", "--init-groups", "--", spec.FileName })
-            {
-                info.ArgumentList.Add(a);
-            }
-        }
-        else
-        {
-            info.FileName = spec.FileName;
+            command.Add(SetSid);
         }
 
-        foreach (var a in spec.Arguments)
+        if (spec.RunAsUser is { } user && Signals.IsRoot)
+        {
+            // setsid and setpriv exec the target, so the pid we hold is the server's own.
+            command.AddRange(["setpriv", $"--reuid={user}", $"--regid={user}", "--init-groups", "--"]);
+        }
+
+        command.Add(spec.FileName);
+        command.AddRange(spec.Arguments);
+        info.FileName = command[0];
+        foreach (var a in command.Skip(1))
         {
             info.ArgumentList.Add(a);
         }
