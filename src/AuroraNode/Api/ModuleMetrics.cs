@@ -25,7 +25,7 @@ internal static class ModuleMetrics
         {
             foreach (var module in (await status.CurrentAsync(ct)).Where(m => m.Loaded))
             {
-                ModuleUp.WithLabels(module.Name).Set(module.IsRunning() ? 1 : 0);
+                ModuleUp.WithLabels(module.Name).Set(module.IsRunning ? 1 : 0);
             }
         });
     }

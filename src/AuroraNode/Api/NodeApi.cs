@@ -1,7 +1,6 @@
 using AuroraNode.Configuration;
 using AuroraNode.Hosting;
 using AuroraNode.Modules;
-using AuroraNode.Modules.Health;
 
 namespace AuroraNode.Api;
 
@@ -46,6 +45,4 @@ internal static class NodeApi
 
     private static ModuleInfo ToInfo(ModuleStatusEntry e) =>
         new(e.Name, e.Loaded, e.State?.ToString().ToLowerInvariant(), e.Detail, e.Data);
-
-    public static bool IsRunning(this ModuleStatusEntry e) => e.State == ModuleState.Running;
 }

@@ -4,7 +4,10 @@ using AuroraNode.Modules.Health;
 namespace AuroraNode.Hosting;
 
 /// <summary>One module's line in the node's status.</summary>
-internal sealed record ModuleStatusEntry(string Name, bool Loaded, ModuleState? State, string Detail, IReadOnlyDictionary<string, object?>? Data);
+internal sealed record ModuleStatusEntry(string Name, bool Loaded, ModuleState? State, string Detail, IReadOnlyDictionary<string, object?>? Data)
+{
+    public bool IsRunning => State == ModuleState.Running;
+}
 
 /// <summary>
 /// The status of every module, from the modules' live checks. A snapshot is reused for <c>api.status_cache</c>
