@@ -17,7 +17,13 @@ internal static class ModuleMetrics
     public static void Register(IServiceProvider services)
     {
         // prometheus-net would start its .NET Meters adapter at the first scrape and miss what happened before it.
-        MeterAdapter.StartListening();
+        // It skips ASP.NET Core's and Kestrel's per-request instruments: UseHttpMetrics covers HTTP, and adapting
+        // each request's measurements halves the API's throughput.
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
+        MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            InstrumentFilterPredicate = i => !i.Meter.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && i.Meter.Name != "System.Net.Http",
+        });
         var settings = services.GetRequiredService<NodeSettings>();
         NodeInfo.WithLabels(settings.Node.Name, settings.Node.Version, string.Join(",", settings.Node.Roles.Order().Select(r => r.ToConfigName()))).Set(1);
         var status = services.GetRequiredService<ModuleStatus>();
