@@ -1,4 +1,5 @@
 using AuroraNode.Modules;
+using AuroraNode.Modules.EventBus;
 using AuroraNode.Modules.Postgres;
 using AuroraNode.Modules.Redis;
 
@@ -11,5 +12,6 @@ internal static class ModuleCatalog
     [
         new PostgresModule(),
         new RedisModule(),
+        new EventBusModule(),
     ];
 }

@@ -13,6 +13,7 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
     private Process? _process;
+    private bool _disposed;
 
     public NodeProcess(NodeConfigFile config)
     {
@@ -140,6 +141,12 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await StopAsync();
         ProcessCleanup.KillEverythingUnder(System.IO.Path.GetDirectoryName(Config.Path)!);
         _process?.Dispose();
