@@ -88,7 +88,7 @@ internal static class StatusCommand
         var t => $"{(int)t.TotalDays}d{t.Hours:00}h",
     };
 
-    private static string LocalApi(string? configPath) =>
+    public static string LocalApi(string? configPath) =>
         NodeConfig.Load(configPath, new ServiceCollection(), ModuleCatalog.All, out _)?.Settings.Api.LocalUrl
         ?? $"http://127.0.0.1:{ApiSettings.DefaultPort}";
 }

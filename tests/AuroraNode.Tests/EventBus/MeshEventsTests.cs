@@ -122,6 +122,31 @@ public sealed class MeshEventsTests
         Assert.That(envelope.GetProperty("type").GetString(), Is.EqualTo("sse_check"));
     }
 
+    [Test]
+    public async Task EventsTailCommand_PrintsEachEventAsJson()
+    {
+        using var tail = Process.Start(Executable.StartInfo("events", "tail", "aurora:events:global", "--api", _compute.Config.ApiUrl, "--json"))!;
+        try
+        {
+            // Publish until the CLI, once started and subscribed, prints one of them.
+            var published = new List<string>();
+            var read = tail.StandardOutput.ReadLineAsync();
+            for (var i = 0; i < 30 && !read.IsCompleted; i++)
+            {
+                published.Add(await PublishAsync(_mesh.Lead, "aurora:events:global", "tail_check", new { n = i }));
+                await Task.WhenAny(read, Task.Delay(500));
+            }
+
+            var line = await read.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.That(published, Does.Contain(JsonDocument.Parse(line!).RootElement.GetProperty("id").GetString()));
+        }
+        finally
+        {
+            tail.Kill();
+            await tail.WaitForExitAsync();
+        }
+    }
+
     [TestCase("not-a-channel", "{\"type\":\"x\"}", "not a channel name")]
     [TestCase("aurora:events:global", "{\"data\":{}}", "needs a \\\"type\\\"")]
     [TestCase("aurora:events:global", "{not json", "")]
