@@ -2,6 +2,7 @@ using AuroraNode.Modules;
 using AuroraNode.Modules.EventBus;
 using AuroraNode.Modules.Postgres;
 using AuroraNode.Modules.Redis;
+using AuroraNode.Modules.Registry;
 
 namespace AuroraNode.Hosting;
 
@@ -13,5 +14,6 @@ internal static class ModuleCatalog
         new PostgresModule(),
         new RedisModule(),
         new EventBusModule(),
+        new RegistryModule(),
     ];
 }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace AuroraNode.Modules.Registry.Capabilities;
+
+/// <summary>What this machine has, detected rather than typed in: CPU, memory, disk, OS and GPUs (nvidia-smi when present).</summary>
+internal static class CapabilityProbe
+{
+    public static Dictionary<string, object?> Detect(string dataDir, string version)
+    {
+        var gpus = NvidiaGpus();
+        var drive = DriveFor(dataDir);
+        return new Dictionary<string, object?>
+        {
+            ["cpu_model"] = CpuModel(),
+            ["cpu_cores"] = Environment.ProcessorCount,
+            ["ram_gb"] = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0, 1),
+            ["disk_gb"] = drive is null ? null : Math.Round(drive.TotalSize / 1073741824.0, 1),
+            ["disk_free_gb"] = drive is null ? null : Math.Round(drive.AvailableFreeSpace / 1073741824.0, 1),
+            ["os"] = RuntimeInformation.OSDescription,
+            ["arch"] = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+            ["version"] = version,
+            ["gpu"] = gpus.Count > 0,
+            ["gpu_count"] = gpus.Count,
+            ["gpu_type"] = gpus.Count == 0 ? null : string.Join(", ", gpus.Select(g => g.Model).Distinct()),
+            ["gpu_memory"] = Math.Round(gpus.Sum(g => g.MemoryGb), 1),
+            ["gpus"] = gpus.Select(g => new { model = g.Model, memory_gb = g.MemoryGb }).ToList(),
+        };
+    }
+
+    private static DriveInfo? DriveFor(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return DriveInfo.GetDrives()
+            .Where(d => d.IsReady && full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
+            .OrderByDescending(d => d.RootDirectory.FullName.Length)
+            .FirstOrDefault();
+    }
+
+    private static string CpuModel()
+    {
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line.Split(':', 2)[1].Trim();
+            }
+        }
+
+        return Run("sysctl", "-n machdep.cpu.brand_string")?.Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    private static List<(string Model, double MemoryGb)> NvidiaGpus()
+    {
+        var output = Run("nvidia-smi", "--query-gpu=name,memory.total --format=csv,noheader,nounits");
+        if (output is null)
+        {
+            return [];
+        }
+
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(',', 2, StringSplitOptions.TrimEntries))
+            .Where(p => p.Length == 2 && double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .Select(p => (p[0], Math.Round(double.Parse(p[1], CultureInfo.InvariantCulture) / 1024, 1)))
+            .ToList();
+    }
+
+    private static string? Run(string file, string args)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (p is null)
+            {
+                return null;
+            }
+
+            var output = p.StandardOutput.ReadToEnd();
+            return p.WaitForExit(5000) && p.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // Not installed.
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Health;
+using AuroraNode.Modules.Registry.Api;
+using AuroraNode.Modules.Registry.Nodes;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuroraNode.Modules.Registry;
+
+/// <summary>The node registry: who is in the mesh, what they have, and whether they are alive (state shared through Redis).</summary>
+public sealed class RegistryModule : IAuroraModule
+{
+    public string Name => "registry";
+
+    public IReadOnlySet<NodeRole> Roles => NodeRoles.All;
+
+    public void ConfigureServices(IServiceCollection services, ConfigReader config, NodeContext node)
+    {
+        var options = new RegistryOptions(
+            config.Duration("heartbeat_interval", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100)),
+            config.Duration("warning_after", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100)),
+            config.Duration("offline_after", TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(100)),
+            config.Duration("prune_after", TimeSpan.FromHours(72), TimeSpan.FromSeconds(1)));
+        if (options.WarningAfter <= options.HeartbeatInterval)
+        {
+            config.Error("warning_after", $"must be longer than heartbeat_interval ({Durations.Format(options.HeartbeatInterval)}), or healthy nodes show 'warning'");
+        }
+
+        if (options.OfflineAfter <= options.WarningAfter)
+        {
+            config.Error("offline_after", $"must be longer than warning_after ({Durations.Format(options.WarningAfter)})");
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton<NodeStore>();
+        services.AddHostedService<Heartbeats>();
+        services.AddSingleton<IModuleHealth, RegistryHealth>();
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder app) => app.MapRegistryApi();
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AuroraNode.Tests.TestKit;
+
+namespace AuroraNode.Tests.Registry;
+
+/// <summary>The registry across three node processes (lead, backup, compute) with a 500 ms heartbeat, 2 s warning, 4 s offline.</summary>
+[NonParallelizable]
+public sealed class RegistryTests
+{
+    private TempDirectory _temp = null!;
+    private Mesh _mesh = null!;
+    private NodeProcess _backup = null!;
+#pragma warning disable NUnit1032 // Replaced when a test restarts the node; the last one is disposed in StopMesh.
+    private NodeProcess _compute = null!;
+#pragma warning restore NUnit1032
+
+    [OneTimeSetUp]
+    public async Task StartMesh()
+    {
+        _temp = new TempDirectory();
+        _mesh = await Mesh.StartAsync(_temp);
+        _backup = await _mesh.AddAsync("backup1", "backup");
+        _compute = await _mesh.AddAsync("compute1", "compute");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopMesh()
+    {
+        await _compute.DisposeAsync();
+        await _mesh.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    [Test]
+    public async Task EveryNode_RegistersItselfWithDetectedCapabilities_AndEveryNodeSeesAllAsActive()
+    {
+        foreach (var asker in new[] { _mesh.Lead, _backup, _compute })
+        {
+            var nodes = await WaitForAsync(asker, n => new[] { "lead", "backup1", "compute1" }.All(name => n.TryGetProperty(name, out var v) && Status(v) == "active"));
+
+            Assert.That(nodes.GetProperty("lead").GetProperty("role").GetString(), Is.EqualTo("lead"));
+            Assert.That(nodes.GetProperty("compute1").GetProperty("role").GetString(), Is.EqualTo("compute"));
+            var caps = nodes.GetProperty("compute1").GetProperty("capabilities");
+            Assert.That(caps.GetProperty("cpu_cores").GetInt32(), Is.EqualTo(Environment.ProcessorCount));
+            Assert.That(caps.GetProperty("ram_gb").GetDouble(), Is.GreaterThan(0));
+            Assert.That(caps.GetProperty("gpu").ValueKind, Is.AnyOf(JsonValueKind.True, JsonValueKind.False));
+        }
+    }
+
+    [Test]
+    public async Task Stats_CountNodesByRole()
+    {
+        await WaitForAsync(_mesh.Lead, n => n.EnumerateObject().Count() >= 3);
+
+        var stats = await _mesh.Lead.GetJsonAsync("/stats");
+
+        Assert.That(stats.GetProperty("total_nodes").GetInt32(), Is.GreaterThanOrEqualTo(3));
+        Assert.That(stats.GetProperty("nodes_by_role").GetProperty("lead").GetInt32(), Is.EqualTo(1));
+        Assert.That(stats.GetProperty("nodes_by_role").GetProperty("backup").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ScriptRegistration_WithTheSeedBody_AppearsAndHeartbeatsKeepItActive()
+    {
+        using var response = await _mesh.Lead.Http.PostAsJsonAsync("/nodes/register", new
+        {
+            name = "runpod-tx",
+            role = "compute",
+            vpn_ip = "10.0.0.3",
+            public_ip = "82.221.170.242",
+            capabilities = new { gpu = true, gpu_count = 2, gpu_type = "RTX 4090", gpu_memory = 48 },
+            metadata = new { os = "ubuntu" },
+        });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+
+        // The script's own heartbeats arrive as events; the lead records them.
+        for (var i = 0; i < 10; i++)
+        {
+            using var beat = await _mesh.Lead.Http.PostAsJsonAsync("/api/v1/events/aurora:events:global", new { type = "node_heartbeat", data = new { node = "runpod-tx", role = "compute", status = "active" } });
+            await Task.Delay(500);
+        }
+
+        var node = await _backup.GetJsonAsync("/nodes/runpod-tx");
+        Assert.That(Status(node), Is.EqualTo("active"), "five seconds after registering, kept alive by its heartbeats");
+        var topology = await _compute.GetJsonAsync("/topology");
+        Assert.That(topology.GetProperty("connections").EnumerateArray().Select(c => $"{c.GetProperty("source").GetString()}>{c.GetProperty("target").GetString()}:{c.GetProperty("type").GetString()}"),
+            Does.Contain("runpod-tx>lead:gpu_mesh").And.Contain("lead>compute1:db_replication"));
+        Assert.That((await _mesh.Lead.GetJsonAsync("/stats")).GetProperty("total_gpus").GetDouble(), Is.GreaterThanOrEqualTo(2));
+    }
+
+    [TestCase("{\"role\":\"compute\"}", "\\\"name\\\"")]
+    [TestCase("{\"name\":\"x y\",\"role\":\"compute\"}", "\\\"name\\\"")]
+    [TestCase("{\"name\":\"ok\",\"role\":\"wizard\"}", "\\\"role\\\" must be")]
+    [TestCase("{\"name\":\"ok\",\"role\":\"edge\",\"capabilities\":[1]}", "JSON objects")]
+    public async Task Register_BadBody_Is400WithTheReason(string body, string reason)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _mesh.Lead.Http.PostAsync("/nodes/register", content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(reason));
+    }
+
+    [Test]
+    public async Task UnknownNode_Is404ProblemJson()
+    {
+        using var response = await _mesh.Lead.Http.GetAsync("/nodes/nobody");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("no node named 'nobody'"));
+    }
+
+    [Test]
+    public async Task KilledNode_GoesWarningThenOffline_ThenActiveWhenItRestarts()
+    {
+        Posix.Kill(_compute.Pid, Posix.SigKill);
+
+        await WaitForAsync(_mesh.Lead, n => Status(n.GetProperty("compute1")) == "warning");
+        await WaitForAsync(_mesh.Lead, n => Status(n.GetProperty("compute1")) == "offline");
+        await _compute.DisposeAsync();
+        _compute = new NodeProcess(_compute.Config);
+        await _compute.StartAndWaitReadyAsync();
+
+        await WaitForAsync(_mesh.Lead, n => Status(n.GetProperty("compute1")) == "active");
+    }
+
+    internal static string? Status(JsonElement node) => node.GetProperty("status").GetString();
+
+    internal static async Task<JsonElement> WaitForAsync(NodeProcess node, Func<JsonElement, bool> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement nodes = default;
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                nodes = (await node.GetJsonAsync("/nodes")).GetProperty("nodes");
+                if (condition(nodes))
+                {
+                    return nodes;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or KeyNotFoundException or InvalidOperationException)
+            {
+                // Not there yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"condition not met on {node.Config.Name}; last /nodes: {nodes}");
+        return nodes;
+    }
+}
