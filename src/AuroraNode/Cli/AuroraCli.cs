@@ -16,6 +16,7 @@ internal static class AuroraCli
             RunCommand.Create(),
             StatusCommand.Create(),
             new Command("config", "Work with the config file") { ConfigCheckCommand.Create() },
+            NodesCommand.Create(),
             EventsCommand.Create(),
             VersionCommand.Create(),
         };

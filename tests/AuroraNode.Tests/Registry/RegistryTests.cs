@@ -90,6 +90,18 @@ public sealed class RegistryTests
         Assert.That((await _mesh.Lead.GetJsonAsync("/stats")).GetProperty("total_gpus").GetDouble(), Is.GreaterThanOrEqualTo(2));
     }
 
+    [Test]
+    public async Task NodesCommand_PrintsTheSeedTable()
+    {
+        await WaitForAsync(_mesh.Lead, n => n.TryGetProperty("compute1", out _));
+
+        var result = await Executable.RunAsync("nodes", "--api", _mesh.Lead.Config.ApiUrl);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Stdout.Split('\n')[0], Does.Match(@"^NAME\s+ROLE\s+STATUS\s+IP\s+GPU\s+LAST SEEN"));
+        Assert.That(result.Stdout, Does.Match(@"(?m)^compute1\s+compute\s+\w+\s+127\.0\.0\.1\s+-\s+\d{4}-"));
+    }
+
     [TestCase("{\"role\":\"compute\"}", "\\\"name\\\"")]
     [TestCase("{\"name\":\"x y\",\"role\":\"compute\"}", "\\\"name\\\"")]
     [TestCase("{\"name\":\"ok\",\"role\":\"wizard\"}", "\\\"role\\\" must be")]

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace AuroraNode.Cli;
+
+/// <summary><c>aurora-node nodes [--api URL] [--json]</c>: the registry as the seed's table.</summary>
+internal static class NodesCommand
+{
+    public static Command Create()
+    {
+        var config = CliOptions.Config();
+        var api = CliOptions.Api();
+        var json = CliOptions.Json();
+        var command = new Command("nodes", "List the mesh's nodes: name, role, status, IP, GPUs, last seen") { config, api, json };
+        command.SetAction((result, ct) => ListAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), result.GetValue(json), ct));
+        return command;
+    }
+
+    private static async Task<int> ListAsync(string api, bool json, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(10) };
+        string body;
+        try
+        {
+            body = await http.GetStringAsync("/nodes", ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"aurora-node: no node answering at {api} ({ex.Message}); is it running?");
+            return AuroraCli.Failed;
+        }
+
+        var root = JsonDocument.Parse(body).RootElement;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(root, CliJson.Options));
+            return AuroraCli.Ok;
+        }
+
+        var table = new TextTable("name", "role", "status", "ip", "gpu", "last seen");
+        foreach (var node in root.GetProperty("nodes").EnumerateObject().Select(p => p.Value))
+        {
+            table.Add(
+                node.GetProperty("name").GetString(),
+                node.GetProperty("role").GetString(),
+                node.GetProperty("status").GetString(),
+                node.GetProperty("vpn_ip").GetString() ?? "-",
+                Gpus(node.GetProperty("capabilities")),
+                node.GetProperty("last_seen").ValueKind == JsonValueKind.String ? node.GetProperty("last_seen").GetDateTimeOffset().ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") : "never");
+        }
+
+        table.WriteTo(Console.Out);
+        if (root.TryGetProperty("source", out var source) && source.GetString() == "cache")
+        {
+            Console.WriteLine("(Redis unreachable: this node's last copy of the registry)");
+        }
+
+        return AuroraCli.Ok;
+    }
+
+    // The seed's "2x RTX 4090".
+    private static string Gpus(JsonElement caps) =>
+        caps.ValueKind == JsonValueKind.Object && caps.TryGetProperty("gpu_count", out var count) && count.ValueKind == JsonValueKind.Number && count.GetInt32() > 0
+            ? $"{count.GetInt32()}x {(caps.TryGetProperty("gpu_type", out var type) ? type.GetString() : "GPU")}"
+            : "-";
+}
