@@ -13,7 +13,7 @@ internal sealed record ModuleStatusEntry(string Name, bool Loaded, ModuleState? 
 /// The status of every module, from the modules' live checks. A snapshot is reused for <c>api.status_cache</c>
 /// so a busy status endpoint doesn't turn into a stream of PostgreSQL and Redis round trips.
 /// </summary>
-internal sealed class ModuleStatus(IEnumerable<IModuleHealth> checks, IReadOnlyList<ModulePlan> plans, ApiSettings api, TimeProvider time)
+internal sealed class ModuleStatus(IEnumerable<IModuleHealth> checks, IReadOnlyList<ModulePlan> plans, ApiSettings api, TimeProvider time) : IModuleStates
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -43,6 +43,9 @@ internal sealed class ModuleStatus(IEnumerable<IModuleHealth> checks, IReadOnlyL
             _refresh.Release();
         }
     }
+
+    public async Task<IReadOnlyDictionary<string, ModuleState?>> ReadAsync(CancellationToken ct) =>
+        (await CurrentAsync(ct)).ToDictionary(e => e.Name, e => e.State);
 
     public async Task<IReadOnlyList<ModuleStatusEntry>> CheckNowAsync(CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using AuroraNode.Api;
 using AuroraNode.Configuration;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Data;
+using AuroraNode.Modules.Health;
 using Prometheus;
 using Serilog;
 
@@ -51,6 +52,7 @@ internal static class NodeHost
         builder.Services.AddSingleton<INodeCredentials>(new NodeCredentials(settings.Node.DataDir));
         builder.Services.AddSingleton(NodeStartHistory.Migrations);
         builder.Services.AddSingleton<ModuleStatus>();
+        builder.Services.AddSingleton<IModuleStates>(sp => sp.GetRequiredService<ModuleStatus>());
         builder.Services.AddSingleton<NodeStartHistory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeStartHistory>());
 

@@ -1,6 +1,7 @@
 using AuroraNode.Modules.Configuration;
 using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Registry.Api;
+using AuroraNode.Modules.Registry.HealthReports;
 using AuroraNode.Modules.Registry.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,11 +32,31 @@ public sealed class RegistryModule : IAuroraModule
             config.Error("offline_after", $"must be longer than warning_after ({Durations.Format(options.WarningAfter)})");
         }
 
+        var reports = new HealthReportOptions(
+            config.Duration("health_report_interval", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)),
+            config.Int("health_history", 60, 1, 10_000),
+            config.Int("alert_after", 3, 1, 100),
+            config.Int("alert_disk_percent", 90, 0, 100),
+            config.Int("alert_memory_percent", 90, 0, 100),
+            config.Duration("alert_replication_lag", TimeSpan.FromSeconds(1), TimeSpan.Zero));
+
         services.AddSingleton(options);
+        services.AddSingleton(reports);
         services.AddSingleton<NodeStore>();
+        services.AddSingleton<HealthReportStore>();
+        services.AddHostedService<HealthReporter>();
+        if (node.Roles.Contains(NodeRole.Lead))
+        {
+            services.AddHostedService<AlertEvaluator>();
+        }
+
         services.AddHostedService<Heartbeats>();
         services.AddSingleton<IModuleHealth, RegistryHealth>();
     }
 
-    public void MapEndpoints(IEndpointRouteBuilder app) => app.MapRegistryApi();
+    public void MapEndpoints(IEndpointRouteBuilder app)
+    {
+        app.MapRegistryApi();
+        app.MapHealthReportApi();
+    }
 }

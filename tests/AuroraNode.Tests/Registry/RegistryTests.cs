@@ -136,6 +136,60 @@ public sealed class RegistryTests
         await _compute.StartAndWaitReadyAsync();
 
         await WaitForAsync(_mesh.Lead, n => Status(n.GetProperty("compute1")) == "active");
+        var alerts = await AlertsAsync(_mesh.Lead, "compute1", "node_offline");
+        Assert.That(alerts.Count(a => a == "alert_raised"), Is.EqualTo(1), "one alert for the incident");
+        await WaitUntilAsync(async () => (await AlertsAsync(_mesh.Lead, "compute1", "node_offline")).Contains("alert_resolved"));
+    }
+
+    [Test]
+    public async Task HealthReports_FromEveryNode_AppearInTheMeshView()
+    {
+        JsonElement view = default;
+        await WaitUntilAsync(async () =>
+        {
+            view = (await _backup.GetJsonAsync("/api/health-report")).GetProperty("nodes");
+            return new[] { "lead", "backup1", "compute1" }.All(n => view.TryGetProperty(n, out _));
+        });
+
+        var report = view.GetProperty("compute1").GetProperty("report");
+        Assert.That(report.GetProperty("memory_percent").GetDouble(), Is.InRange(0.1, 100));
+        Assert.That(report.GetProperty("disk_percent").GetDouble(), Is.InRange(0.1, 100));
+        Assert.That(report.GetProperty("modules").GetProperty("postgres").GetString(), Is.EqualTo("running"));
+    }
+
+    [TestCase("{}", "\\\"node\\\"")]
+    [TestCase("{\"node\":\"x\",\"disk_percent\":140}", "between 0 and 100")]
+    public async Task HealthReport_BadBody_Is400(string body, string reason)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _mesh.Lead.Http.PostAsync("/api/health-report", content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(reason));
+    }
+
+    /// <summary>The types of alert events about one node and kind that the node has seen, oldest first.</summary>
+    internal static async Task<List<string>> AlertsAsync(NodeProcess node, string about, string kind) =>
+        (await node.GetJsonAsync("/api/v1/events/recent?channels=aurora:system:alert")).EnumerateArray()
+            .Select(e => e.GetProperty("event"))
+            .Where(e => e.GetProperty("data").GetProperty("node").GetString() == about && e.GetProperty("data").GetProperty("kind").GetString() == kind)
+            .Select(e => e.GetProperty("type").GetString()!)
+            .ToList();
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("condition not met within 30 s");
     }
 
     internal static string? Status(JsonElement node) => node.GetProperty("status").GetString();

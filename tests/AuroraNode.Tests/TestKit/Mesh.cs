@@ -23,9 +23,11 @@ public sealed class Mesh : IAsyncDisposable
 
     public string RedisUrl => $"redis://:{Credentials(Lead)["redis.password"]}@127.0.0.1:{Lead.Config.RedisPort}";
 
-    public static async Task<Mesh> StartAsync(TempDirectory temp)
+    public static async Task<Mesh> StartAsync(TempDirectory temp, Action<NodeConfigFile>? configureLead = null)
     {
-        var lead = new NodeProcess(new NodeConfigFile(temp, "lead"));
+        var config = new NodeConfigFile(temp, "lead");
+        configureLead?.Invoke(config);
+        var lead = new NodeProcess(config);
         await lead.StartAndWaitReadyAsync();
         return new Mesh(temp, lead);
     }

@@ -48,7 +48,7 @@ public sealed class NodeConfigFile
             ["logging"] = "level: information\nfile: true",
             ["postgres"] = $"port: {PostgresPort}\nstop_timeout: 10s",
             ["redis"] = $"port: {RedisPort}\nstop_timeout: 10s",
-            ["modules"] = "registry:\n  heartbeat_interval: 500ms\n  warning_after: 2s\n  offline_after: 4s",
+            ["modules"] = "registry:\n  heartbeat_interval: 500ms\n  warning_after: 2s\n  offline_after: 4s\n  health_report_interval: 500ms\n  alert_after: 2",
         };
         foreach (var (key, value) in Sections)
         {

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace AuroraNode.Modules.Registry.HealthReports;
+
+/// <summary>What a node reports about itself every report interval (<c>POST /api/health-report</c> has the same shape).</summary>
+internal sealed record HealthReport(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp,
+    [property: JsonPropertyName("cpu_percent")] double? CpuPercent,
+    [property: JsonPropertyName("memory_percent")] double? MemoryPercent,
+    [property: JsonPropertyName("disk_percent")] double? DiskPercent,
+    [property: JsonPropertyName("modules")] IReadOnlyDictionary<string, string?>? Modules,
+    [property: JsonPropertyName("replication_lag_seconds")] double? ReplicationLagSeconds);

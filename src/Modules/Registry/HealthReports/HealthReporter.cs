@@ -1,0 +1,51 @@
+using AuroraNode.Modules.Health;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace AuroraNode.Modules.Registry.HealthReports;
+
+/// <summary>Every report interval: this node's CPU, memory, disk and module states, stored for the lead to read.</summary>
+internal sealed partial class HealthReporter(
+    HealthReportStore store,
+    IModuleStates modules,
+    NodeContext node,
+    HealthReportOptions options,
+    ILogger<HealthReporter> logger,
+    TimeProvider time) : BackgroundService
+{
+    private readonly SystemUsage _usage = new();
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        _usage.CpuPercent(); // The first sample only starts the CPU measurement.
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Interval, time, ct);
+                var states = await modules.ReadAsync(ct);
+                var report = new HealthReport(
+                    node.Name,
+                    time.GetUtcNow(),
+                    _usage.CpuPercent(),
+                    SystemUsage.MemoryPercent(),
+                    SystemUsage.DiskPercent(node.DataDir),
+                    states.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value?.ToString().ToLowerInvariant()),
+                    null); // Replication lag comes with the replication module.
+                await store.SaveAsync(report);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (RedisException ex)
+            {
+                LogNotStored(ex.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Health report not stored: {Reason}")]
+    private partial void LogNotStored(string reason);
+}
