@@ -17,6 +17,7 @@ internal static class AuroraCli
             StatusCommand.Create(),
             new Command("config", "Work with the config file") { ConfigCheckCommand.Create() },
             NodesCommand.Create(),
+            HealthCommand.Create(),
             EventsCommand.Create(),
             VersionCommand.Create(),
         };

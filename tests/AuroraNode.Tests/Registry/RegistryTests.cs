@@ -157,6 +157,18 @@ public sealed class RegistryTests
         Assert.That(report.GetProperty("modules").GetProperty("postgres").GetString(), Is.EqualTo("running"));
     }
 
+    [Test]
+    public async Task HealthCommand_PrintsOneLinePerNode()
+    {
+        await WaitUntilAsync(async () => (await _mesh.Lead.GetJsonAsync("/api/health-report")).GetProperty("nodes").TryGetProperty("compute1", out _));
+
+        var result = await Executable.RunAsync("health", "--api", _mesh.Lead.Config.ApiUrl);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Stdout.Split('\n')[0], Does.Match(@"^NODE\s+STATUS\s+CPU\s+MEMORY\s+DISK\s+MODULES\s+REPORTED"));
+        Assert.That(result.Stdout, Does.Match(@"(?m)^compute1\s+\w+\s+(\d+%|-)\s+\d+%\s+\d+%\s+"));
+    }
+
     [TestCase("{}", "\\\"node\\\"")]
     [TestCase("{\"node\":\"x\",\"disk_percent\":140}", "between 0 and 100")]
     public async Task HealthReport_BadBody_Is400(string body, string reason)
