@@ -2,12 +2,15 @@ using System.CommandLine;
 
 namespace AuroraNode.Cli;
 
-/// <summary>The verbs of the aurora-node executable. Exit codes: 0 success, 1 failure, 2 bad usage.</summary>
+/// <summary>The verbs of the aurora-node executable. Exit codes: 0 success, 1 failure, 2 bad usage, 78 invalid config.</summary>
 internal static class AuroraCli
 {
     public const int Ok = 0;
     public const int Failed = 1;
     public const int Usage = 2;
+
+    /// <summary>EX_CONFIG (sysexits.h): the service manager should not restart a node whose config is invalid.</summary>
+    public const int InvalidConfig = 78;
 
     public static async Task<int> InvokeAsync(string[] args)
     {

@@ -25,13 +25,13 @@ internal static class RunCommand
         if (config is null)
         {
             await Console.Error.WriteLineAsync($"aurora-node: {error}");
-            return AuroraCli.Failed;
+            return AuroraCli.InvalidConfig;
         }
 
         ConfigIssuesPrinter.Print(config.Report, Console.Error);
         if (!config.IsValid)
         {
-            return AuroraCli.Failed;
+            return AuroraCli.InvalidConfig;
         }
 
         var settings = jsonLogs ? config.Settings with { Logging = config.Settings.Logging with { Json = true } } : config.Settings;

@@ -43,5 +43,7 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
 
     public void MarkMigrationFailed(string error) => (IsReady, MigrationError) = (false, error);
 
+    public void ClearIdleConnections() => _source.Clear();
+
     public void Dispose() => _source.Dispose();
 }

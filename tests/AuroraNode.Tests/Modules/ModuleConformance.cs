@@ -46,7 +46,7 @@ public abstract class ModuleConformance<TModule>
 
         var result = Executable.RunAsync("run", "--config", path).GetAwaiter().GetResult();
 
-        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.ExitCode, Is.EqualTo(78), result.ToString());
         Assert.That(result.Stderr, Does.Contain(BadOption.Key));
         Assert.That(Directory.Exists(dataDir), Is.False, "nothing may be created when the config is bad");
     }

@@ -44,7 +44,7 @@ public sealed class BadInputTests
 
         var (exit, output) = await RunToExitAsync(config);
 
-        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(exit, Is.EqualTo(78), "EX_CONFIG: a service manager must not retry it");
         Assert.That(output, Does.Contain("postgres.bin_dir: no PostgreSQL server binaries").And.Contain("nothing was started"));
         Assert.That(Directory.Exists(config.DataDir), Is.False);
     }

@@ -72,6 +72,7 @@ public abstract partial class SupervisedServer : IHostedService, IDisposable
         await _stopping.CancelAsync();
         if (_child is { } child)
         {
+            BeforeStop();
             State = ModuleState.Stopped;
             StateDetail = "stopped";
             var clean = await child.StopAsync(StopSignal, StopTimeout);
@@ -103,6 +104,11 @@ public abstract partial class SupervisedServer : IHostedService, IDisposable
 
     /// <summary>One-time work once the server first accepts clients (roles, databases).</summary>
     protected virtual Task AfterFirstStartAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Called just before the server is asked to stop (e.g. to close this node's own idle connections).</summary>
+    protected virtual void BeforeStop()
+    {
+    }
 
     /// <summary>The state detail while running, e.g. "accepting connections on port 5433".</summary>
     protected abstract string RunningDetail { get; }

@@ -13,6 +13,7 @@ internal sealed partial class PostgresServer(
     PostgresOptions options,
     NodeContext node,
     INodeCredentials credentials,
+    PostgresDatabase database,
     ILogger<PostgresServer> logger,
     TimeProvider time) : SupervisedServer("PostgreSQL", logger, time)
 {
@@ -79,6 +80,9 @@ internal sealed partial class PostgresServer(
         ClusterInitializer.RunAsUser(options));
 
     protected override void OnOutput(string line) => _log.Line(line);
+
+    // Idle pooled connections would otherwise each log "FATAL: terminating connection due to administrator command".
+    protected override void BeforeStop() => database.ClearIdleConnections();
 
     protected override async Task WaitUntilUpAsync(ChildProcess child, CancellationToken ct)
     {
