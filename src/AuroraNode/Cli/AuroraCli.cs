@@ -21,6 +21,7 @@ internal static class AuroraCli
             new Command("config", "Work with the config file") { ConfigCheckCommand.Create() },
             NodesCommand.Create(),
             HealthCommand.Create(),
+            LeaveCommand.Create(),
             EventsCommand.Create(),
             VersionCommand.Create(),
         };

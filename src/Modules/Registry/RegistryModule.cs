@@ -50,7 +50,8 @@ public sealed class RegistryModule : IAuroraModule
             services.AddHostedService<AlertEvaluator>();
         }
 
-        services.AddHostedService<Heartbeats>();
+        services.AddSingleton<Heartbeats>();
+        services.AddHostedService(sp => sp.GetRequiredService<Heartbeats>());
         services.AddSingleton<IModuleHealth, RegistryHealth>();
     }
 

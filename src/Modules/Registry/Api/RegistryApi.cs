@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 
 namespace AuroraNode.Modules.Registry.Api;
 
@@ -19,6 +20,7 @@ internal static partial class RegistryApi
         app.MapGet("/stats", StatsAsync);
         app.MapGet("/topology", TopologyAsync);
         app.MapGet("/health", HealthAsync);
+        app.MapPost("/api/v1/node/leave", LeaveAsync);
     }
 
     private static async Task<IResult> ListAsync(NodeStore store, RegistryOptions options, TimeProvider time)
@@ -66,6 +68,14 @@ internal static partial class RegistryApi
         await store.UpsertAsync(record);
         await store.TouchAsync(name, now);
         return TypedResults.Created($"/nodes/{name}", View(record, now, now, options));
+    }
+
+    // Like `consul leave`: the node records that it left on purpose, then shuts down cleanly.
+    private static async Task<Accepted<object>> LeaveAsync(Heartbeats heartbeats, NodeContext node, IHostApplicationLifetime lifetime)
+    {
+        await heartbeats.LeaveAsync();
+        lifetime.StopApplication();
+        return TypedResults.Accepted((string?)null, (object)new { node = node.Name, status = NodeStatus.Left });
     }
 
     private static async Task<IResult> StatsAsync(NodeStore store, RegistryOptions options, TimeProvider time)

@@ -22,11 +22,25 @@ internal sealed partial class Heartbeats(
 {
     public static readonly string[] RoleOrder = ["lead", "backup", "compute", "edge"];
 
+    private NodeRecord? _record;
+    private volatile bool _left;
+
+    /// <summary>Marks this node as having left the mesh on purpose (status <c>left</c>, not <c>offline</c>) and stops its heartbeats.</summary>
+    public async Task LeaveAsync()
+    {
+        _left = true;
+        var record = _record ?? await SelfRecordAsync();
+        await store.UpsertAsync(record with { State = NodeStatus.Left });
+        await store.TouchAsync(node.Name, time.GetUtcNow());
+        await bus.PublishAsync(EventChannels.Global, EventEnvelope.Create("node_left", node.Name, time.GetUtcNow(), new { node = node.Name }), CancellationToken.None);
+        LogLeft(node.Name);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         using var listening = node.HasAnyRole(NodeRoles.Core) ? bus.Subscribe(EventChannels.Global, OnEventAsync) : null;
-        var record = await SelfRecordAsync();
-        while (!ct.IsCancellationRequested)
+        var record = _record = await SelfRecordAsync();
+        while (!ct.IsCancellationRequested && !_left)
         {
             var now = time.GetUtcNow();
             try
@@ -96,6 +110,9 @@ internal sealed partial class Heartbeats(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} left the mesh")]
+    private partial void LogLeft(string node);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Heartbeat not recorded: {Reason}")]
     private partial void LogBeatNotStored(string reason);
