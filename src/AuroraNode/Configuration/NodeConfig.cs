@@ -59,6 +59,14 @@ internal sealed record NodeConfig(ConfigReport Report, NodeSettings Settings, IR
             }
         }
 
+        foreach (var plan in plans.Where(p => p.Loaded))
+        {
+            foreach (var needed in plan.Module.Requires.Where(r => !plans.Any(p => p.Loaded && p.Name == r)))
+            {
+                report.Section($"modules:{needed}").Error("enabled", $"the {plan.Name} module needs the {needed} module on this node; enable {needed} or disable {plan.Name} too");
+            }
+        }
+
         report.WarnAboutUnreadKeys();
         return new NodeConfig(report, settings, plans);
     }

@@ -16,6 +16,9 @@ public interface IAuroraModule
     /// <summary>Where the module's options live in the config file; <c>modules:&lt;name&gt;</c> unless the design names another section.</summary>
     string ConfigSection => $"modules:{Name}";
 
+    /// <summary>Modules this one needs loaded on the same node (through their Abstractions interfaces), e.g. <c>redis</c>.</summary>
+    IReadOnlyList<string> Requires => [];
+
     /// <summary>
     /// Reads and validates the module's options from <paramref name="config"/> (every problem is reported
     /// to it, none thrown) and registers the module's services. Called once more into a throw-away collection

@@ -16,6 +16,8 @@ public sealed class EventBusModule : IAuroraModule
 
     public IReadOnlySet<NodeRole> Roles => NodeRoles.All;
 
+    public IReadOnlyList<string> Requires => ["redis"];
+
     public void ConfigureServices(IServiceCollection services, ConfigReader config, NodeContext node)
     {
         var durable = config.List("durable_channels");

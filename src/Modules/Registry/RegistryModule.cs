@@ -15,6 +15,8 @@ public sealed class RegistryModule : IAuroraModule
 
     public IReadOnlySet<NodeRole> Roles => NodeRoles.All;
 
+    public IReadOnlyList<string> Requires => ["redis", "eventbus"];
+
     public void ConfigureServices(IServiceCollection services, ConfigReader config, NodeContext node)
     {
         var options = new RegistryOptions(

@@ -141,9 +141,18 @@ public sealed class ConfigValidationTests
     }
 
     [Test]
+    public void Load_DisabledModuleThatOthersNeed_IsAnErrorNamingBoth()
+    {
+        var config = ConfigFixture.Load(_temp, "modules:\n  redis:\n    enabled: false\n");
+
+        Assert.That(config.Report.Errors.Select(e => e.Key), Is.EqualTo(new[] { "modules.redis.enabled", "modules.redis.enabled" }));
+        Assert.That(config.Report.Errors[0].Message, Does.Contain("the eventbus module needs the redis module"));
+    }
+
+    [Test]
     public void Load_SettingsOfADisabledModule_AreNeitherValidatedNorUnknown()
     {
-        var config = ConfigFixture.Load(_temp, "modules:\n  redis:\n    enabled: false\nredis:\n  port: nonsense\n");
+        var config = ConfigFixture.Load(_temp, "modules:\n  redis:\n    enabled: false\n  eventbus:\n    enabled: false\n  registry:\n    enabled: false\nredis:\n  port: nonsense\n");
 
         Assert.That(config.IsValid, Is.True);
         Assert.That(config.Report.Warnings, Is.Empty);
