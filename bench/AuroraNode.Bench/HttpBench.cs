@@ -1,33 +1,54 @@
 namespace AuroraNode.Bench;
 
-/// <summary>GET /api/v1/node requests/s under wrk, against a bare Kestrel endpoint with a same-sized JSON body.</summary>
+/// <summary>GET /api/v1/node requests/s under wrk, against a bare Kestrel endpoint with a same-shaped JSON body.</summary>
 internal static class HttpBench
 {
+    private const int Rounds = 2;
+    private const double TargetRatio = 0.5;
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Measure = TimeSpan.FromSeconds(10);
 
-    public static async Task RunAsync(Report report)
+    public static async Task<Figure> RunAsync(NodeBinary binary, CancellationToken ct)
     {
-        Console.WriteLine("http: wrk -t2 -c32, warm-up then two alternating rounds");
-        await using var node = new BenchNode();
-        await node.StartAsync();
-        await using var bare = await BareProcess.StartAsync();
+        Console.WriteLine($"http: wrk -t{Wrk.Threads} -c{Wrk.Connections}, {Warmup.TotalSeconds:0} s warm-up each, then {Rounds} alternating rounds of {Measure.TotalSeconds:0} s");
+        await using var node = new NodeProcess(binary);
+        await node.StartAsync(ct);
+        await using var bare = await BareKestrelProcess.StartAsync(ct);
         var nodeUrl = $"{node.Url}/api/v1/node";
         var bareUrl = $"{bare.Url}/api/v1/node";
-        await Wrk.RunAsync(nodeUrl, Warmup);
-        await Wrk.RunAsync(bareUrl, Warmup);
+        var nodeBytes = await BodyBytesAsync(nodeUrl, ct);
+        var bareBytes = await BodyBytesAsync(bareUrl, ct);
+        await Wrk.RunAsync(nodeUrl, Warmup, ct);
+        await Wrk.RunAsync(bareUrl, Warmup, ct);
 
-        var nodeResults = new List<Wrk.Result>();
-        var bareResults = new List<Wrk.Result>();
-        for (var round = 0; round < 2; round++)
+        List<Wrk.Result> nodeRounds = [], bareRounds = [];
+        for (var i = 1; i <= Rounds; i++)
         {
-            nodeResults.Add(await Wrk.RunAsync(nodeUrl, Measure));
-            bareResults.Add(await Wrk.RunAsync(bareUrl, Measure));
+            nodeRounds.Add(await Wrk.RunAsync(nodeUrl, Measure, ct));
+            bareRounds.Add(await Wrk.RunAsync(bareUrl, Measure, ct));
+            Console.WriteLine($"  round {i}: node {nodeRounds[^1].RequestsPerSecond:#,0} req/s, bare {bareRounds[^1].RequestsPerSecond:#,0} req/s");
         }
 
-        var n = nodeResults.Average(r => r.RequestsPerSecond);
-        var b = bareResults.Average(r => r.RequestsPerSecond);
-        report.Add(new Figure("GET /api/v1/node", n, "req/s", "bare Kestrel endpoint", b, ">= 50% of peer", true,
-            $"p50/p99 node {nodeResults.Average(r => r.P50Ms):0.00}/{nodeResults.Average(r => r.P99Ms):0.00} ms, bare {bareResults.Average(r => r.P50Ms):0.00}/{bareResults.Average(r => r.P99Ms):0.00} ms"));
+        var nodeRps = Spread.Of(nodeRounds.Select(r => r.RequestsPerSecond));
+        var bareRps = Spread.Of(bareRounds.Select(r => r.RequestsPerSecond));
+        return new Figure(
+            "GET /api/v1/node", "req/s", nodeRps,
+            $"a bare Kestrel endpoint (CreateSlimBuilder, one MapGet) answering {bareBytes} bytes of the same JSON shape; the node's body is {nodeBytes} bytes",
+            bareRps, $"ratio >= {TargetRatio:0.00}", nodeRps.Median / bareRps.Median >= TargetRatio,
+            [
+                $"latency p50/p99 (median of rounds): node {Median(nodeRounds, r => r.P50Ms):0.00}/{Median(nodeRounds, r => r.P99Ms):0.00} ms, " +
+                $"bare {Median(bareRounds, r => r.P50Ms):0.00}/{Median(bareRounds, r => r.P99Ms):0.00} ms",
+                $"wrk socket errors: node {nodeRounds.Sum(r => r.SocketErrors)}, bare {bareRounds.Sum(r => r.SocketErrors)}",
+                $"RSS after the load: node {ProcFs.RssMiB(node.Pid):0} MiB, bare {ProcFs.RssMiB(bare.Pid):0} MiB",
+                $"wrk runs on the same {Environment.ProcessorCount} cores as the server it measures",
+            ]);
+    }
+
+    private static double Median(List<Wrk.Result> rounds, Func<Wrk.Result, double> pick) => Spread.Of(rounds.Select(pick)).Median;
+
+    private static async Task<int> BodyBytesAsync(string url, CancellationToken ct)
+    {
+        using var http = new HttpClient();
+        return (await http.GetByteArrayAsync(url, ct)).Length;
     }
 }

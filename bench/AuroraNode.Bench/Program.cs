@@ -1,37 +1,72 @@
+using System.Runtime.InteropServices;
 using AuroraNode.Bench;
 
-// Benchmarks of the node against a peer measured in the same run; figures go to bench/README.md.
-//   all | startup | rss | http       run those benchmarks against the Release build of aurora-node
-//   bare-kestrel --port N            the peer for "http" and "rss": a bare Kestrel endpoint (started by the runner)
-var verb = args.FirstOrDefault() ?? "all";
-if (verb == "bare-kestrel")
+// The node against a peer measured in the same run, as ratios; bench/README.md has the figures and how to reproduce them.
+//   all | startup | rss | http [--node PATH]   StartupBench, RssBench, HttpBench against the Release build (NodeBinary)
+//   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
+if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
 {
-    await BareKestrel.RunAsync(int.Parse(args[2]));
+    await BareKestrel.RunAsync(port);
     return 0;
 }
 
-var report = new Report();
-if (verb is "all" or "startup")
+// Run in this order by "all".
+var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<Figure>> Run)[]
 {
-    await StartupBench.RunAsync(report);
-}
-
-if (verb is "all" or "rss")
+    ("startup", StartupBench.RunAsync),
+    ("rss", RssBench.RunAsync),
+    ("http", HttpBench.RunAsync),
+};
+if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {
-    await RssBench.RunAsync(report);
-}
-
-if (verb is "all" or "http")
-{
-    await HttpBench.RunAsync(report);
-}
-
-if (report.IsEmpty)
-{
-    await Console.Error.WriteLineAsync("usage: AuroraNode.Bench all|startup|rss|http");
+    await Console.Error.WriteLineAsync(BenchOptions.Usage);
     return 2;
 }
 
-report.Print();
-report.Save();
-return 0;
+// Ctrl+C or SIGTERM cancels the benchmark in progress; the nodes, servers and temp folders it started are still cleaned up.
+using var interrupted = new CancellationTokenSource();
+using var onSigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; interrupted.Cancel(); });
+using var onSigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; interrupted.Cancel(); });
+var ct = interrupted.Token;
+
+try
+{
+    var node = NodeBinary.Resolve(options.NodePath);
+    var machine = await Machine.DescribeAsync(ct);
+    Console.WriteLine($"machine: {machine}");
+    var quiet = new CpuWatch();
+    await Task.Delay(TimeSpan.FromSeconds(2), ct);
+    if (quiet.OthersPercent() is var busy and > 10)
+    {
+        Console.WriteLine($"warning: other programs use {busy:0}% of the CPU: the figures will be noisy (each figure notes how busy the machine was)");
+    }
+
+    var report = new Report(machine, node, options.Verb, TimeProvider.System);
+    foreach (var (name, run) in benchmarks.Where(b => options.Includes(b.Name)))
+    {
+        try
+        {
+            var cpu = new CpuWatch();
+            var figure = await run(node, ct);
+            report.Add(figure with { OthersCpuPercent = cpu.OthersPercent() });
+        }
+        catch (Exception ex) when (ex is BenchException or HttpRequestException or IOException)
+        {
+            report.Fail(name, ex.Message);
+        }
+    }
+
+    report.Print();
+    report.Save();
+    return report.HasFailures ? 1 : 0;
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("interrupted; what the run had started is stopped and removed");
+    return 130;
+}
+catch (BenchException ex)
+{
+    await Console.Error.WriteLineAsync($"bench: {ex.Message}");
+    return 1;
+}

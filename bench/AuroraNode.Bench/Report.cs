@@ -1,45 +1,76 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace AuroraNode.Bench;
 
-/// <summary>One figure, its peer from the same run, and the target.</summary>
-internal sealed record Figure(string Name, double Value, string Unit, string Peer, double PeerValue, string Target, bool HigherIsBetter, string Notes = "")
+/// <summary>Collects the figures of one run, prints them as a table and saves them as JSON under bench/results/.</summary>
+internal sealed class Report(Machine machine, NodeBinary node, string verb, TimeProvider time)
 {
-    public double Ratio => PeerValue == 0 ? double.NaN : Value / PeerValue;
-}
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file for people: keep '+', '<' and quotes readable
+    };
 
-/// <summary>Collects figures, prints them as a table and saves them as JSON under bench/results/.</summary>
-internal sealed class Report
-{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly List<Figure> _figures = [];
+    private readonly List<string> _failures = [];
+    private double? _loadAtEnd;
 
-    public bool IsEmpty => _figures.Count == 0;
+    public bool HasFailures => _failures.Count > 0;
 
     public void Add(Figure figure)
     {
         _figures.Add(figure);
-        Console.WriteLine($"  {figure.Name}: {figure.Value:0.###} {figure.Unit} (peer {figure.Peer}: {figure.PeerValue:0.###} {figure.Unit}, ratio {figure.Ratio:0.##})");
+        Console.WriteLine($"  {figure.Name}: {figure.Value.Format(figure.Unit)}; peer {figure.PeerValue.Format(figure.Unit)}; ratio {figure.Ratio:0.00}; others' CPU {figure.OthersCpuPercent:0}%");
+    }
+
+    public void Fail(string benchmark, string message)
+    {
+        _failures.Add($"{benchmark}: {message}");
+        Console.Error.WriteLine($"{benchmark}: FAILED: {message}");
     }
 
     public void Print()
     {
+        _loadAtEnd = Machine.CurrentLoadAverage();
         Console.WriteLine();
-        Console.WriteLine($"{"FIGURE",-34} {"AURORA",12} {"PEER",12} {"RATIO",6}  {"TARGET",-22} PEER IS");
+        Console.WriteLine($"machine: {machine}, {_loadAtEnd:0.00} at the end");
+        Console.WriteLine($"node:    {node.Path}");
+        Console.WriteLine();
+        var rows = _figures.Select(f => new[] { f.Name, f.Value.Format(f.Unit), f.PeerValue.Format(f.Unit), $"{f.Ratio:0.00}", f.Target, f.Met ? "yes" : "NO" }).ToList();
+        string[] header = ["FIGURE", "AURORA median (min–max)", "PEER, same run", "RATIO", "TARGET", "MET"];
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        foreach (var row in rows.Prepend(header))
+        {
+            Console.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+        }
+
         foreach (var f in _figures)
         {
-            Console.WriteLine($"{f.Name,-34} {Fmt(f.Value, f.Unit),12} {Fmt(f.PeerValue, f.Unit),12} {f.Ratio,6:0.00}  {f.Target,-22} {f.Peer}");
+            Console.WriteLine();
+            Console.WriteLine($"{f.Name}: the peer is {f.Peer}");
+            Console.WriteLine($"  - other programs used {f.OthersCpuPercent:0}% of the machine's CPU meanwhile");
+            foreach (var note in f.Notes)
+            {
+                Console.WriteLine($"  - {note}");
+            }
+        }
+
+        foreach (var failure in _failures)
+        {
+            Console.WriteLine($"\nFAILED {failure}");
         }
     }
 
-    public void Save()
+    public string Save()
     {
-        var dir = Path.Combine(Repo.Root, "bench", "results");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd-HHmmss}.json");
-        var machine = new { cores = Environment.ProcessorCount, cpu = Machine.CpuModel(), memory_gib = Machine.MemoryGiB() };
-        File.WriteAllText(path, JsonSerializer.Serialize(new { date = DateTime.UtcNow, machine, figures = _figures }, new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"\nsaved {path}");
+        Directory.CreateDirectory(Repo.ResultsDir);
+        var path = Path.Combine(Repo.ResultsDir, $"{_started:yyyy-MM-dd-HHmmss}.json");
+        var result = new { Date = _started, Verb = verb, Machine = machine, LoadAverageAtEnd = _loadAtEnd, Node = node.Path, Figures = _figures, Failures = _failures };
+        File.WriteAllText(path, JsonSerializer.Serialize(result, Json) + "\n");
+        Console.WriteLine($"\nsaved {Path.GetRelativePath(Repo.Root, path)}");
+        return path;
     }
-
-    private static string Fmt(double value, string unit) => $"{value:0.##} {unit}";
 }

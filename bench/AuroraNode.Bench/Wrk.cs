@@ -1,39 +1,60 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace AuroraNode.Bench;
 
-/// <summary>Runs wrk (Debian's package) and reads requests/s and latency percentiles from its output.</summary>
+/// <summary>Runs wrk (Debian's package) and reads requests/s, latency percentiles and errors from its output.</summary>
 internal static partial class Wrk
 {
-    public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms);
+    public const int Threads = 2;
+    public const int Connections = 32;
 
-    public static async Task<Result> RunAsync(string url, TimeSpan duration, int connections = 32, int threads = 2)
+    public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms, long SocketErrors);
+
+    public static async Task<Result> RunAsync(string url, TimeSpan duration, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("wrk", $"-t{threads} -c{connections} -d{(int)duration.TotalSeconds}s --latency {url}") { RedirectStandardOutput = true };
-        using var p = Process.Start(info) ?? throw new InvalidOperationException("wrk not found: apt-get install wrk");
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
+        var (code, output) = await Command.RunAsync(
+            ["wrk", $"-t{Threads}", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", url], ct);
+        var rps = Rps().Match(output);
+        if (code != 0 || !rps.Success)
+        {
+            throw new BenchException($"wrk failed on {url} (exit code {code}): {output}");
+        }
+
+        if (Non2xx().Match(output) is { Success: true } bad)
+        {
+            throw new BenchException($"{url} answered {bad.Groups[1].Value} requests with a status other than 2xx/3xx under wrk; the figure would be meaningless");
+        }
+
         return new Result(
-            double.Parse(Rps().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
+            Number(rps.Groups[1].Value),
             Millis(Percentile(output, "50%")),
-            Millis(Percentile(output, "99%")));
+            Millis(Percentile(output, "99%")),
+            SocketErrors().Matches(output).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
     }
 
     private static string Percentile(string output, string which) =>
-        Regex.Match(output, $@"^\s+{which}\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
+        Regex.Match(output, $@"^\s+{Regex.Escape(which)}\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
 
     private static double Millis(string text)
     {
         var m = Duration().Match(text);
-        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        return m.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, _ => double.NaN };
+        var value = Number(m.Groups[1].Value);
+        return m.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, "m" => value * 60_000, _ => double.NaN };
     }
+
+    private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex Rps();
 
-    [GeneratedRegex(@"([\d.]+)(us|ms|s)")]
+    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
+    private static partial Regex Non2xx();
+
+    // "Socket errors: connect 0, read 0, write 0, timeout 0"
+    [GeneratedRegex(@"(?:connect|read|write|timeout) (\d+)")]
+    private static partial Regex SocketErrors();
+
+    [GeneratedRegex(@"^([\d.]+)(us|ms|s|m)$")]
     private static partial Regex Duration();
 }

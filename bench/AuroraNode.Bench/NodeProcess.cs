@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AuroraNode.Bench;
+
+/// <summary>
+/// One aurora-node (a lead: postgres, redis, eventbus) in its own folder under /tmp/aurora-bench, on free loopback
+/// ports, logging warnings only. Disposing stops it and deletes the folder, whatever happened before.
+/// </summary>
+internal sealed class NodeProcess : IAsyncDisposable
+{
+    public const string BenchRoot = "/tmp/aurora-bench";
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    // 0755 on the way down: as root the node runs PostgreSQL as the OS user 'aurora', which must reach the data dir.
+    private static readonly UnixFileMode Traversable = (UnixFileMode)0b111_101_101;
+
+    private readonly NodeBinary _binary;
+    private readonly HttpClient _http;
+    private readonly OutputTail _output = new();
+    private Process? _process;
+
+    public NodeProcess(NodeBinary binary)
+    {
+        _binary = binary;
+        Directory.CreateDirectory(BenchRoot);
+        File.SetUnixFileMode(BenchRoot, Traversable);
+        Dir = Path.Combine(BenchRoot, Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Dir);
+        File.SetUnixFileMode(Dir, Traversable);
+        (ApiPort, PostgresPort, RedisPort) = (FreePort(), FreePort(), FreePort());
+        ConfigPath = Path.Combine(Dir, "aurora-node.yaml");
+        File.WriteAllText(ConfigPath, $"""
+            node:
+              name: bench
+              roles: [lead]
+              data_dir: {DataDir}
+              advertise_address: 127.0.0.1
+            api:
+              listen: 127.0.0.1:{ApiPort}
+            logging:
+              level: warning
+              file: false
+            postgres:
+              port: {PostgresPort}
+            redis:
+              port: {RedisPort}
+
+            """);
+        _http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
+    }
+
+    public string Dir { get; }
+
+    public string DataDir => Path.Combine(Dir, "data");
+
+    public string PostgresDataDir => Path.Combine(DataDir, "postgres");
+
+    public string RedisConf => Path.Combine(DataDir, "redis", "redis.conf");
+
+    public string ConfigPath { get; }
+
+    public int ApiPort { get; }
+
+    public int PostgresPort { get; }
+
+    public int RedisPort { get; }
+
+    public string Url => $"http://127.0.0.1:{ApiPort}";
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("the node is not running");
+
+    /// <summary>Spawns the node and returns the time until GET /health/ready answers 200, polled every 10 ms.</summary>
+    public async Task<TimeSpan> StartAsync(CancellationToken ct)
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("the node is already running");
+        }
+
+        var clock = Stopwatch.StartNew();
+        _process = Process.Start(_binary.StartInfo("run", "--config", ConfigPath))!;
+        _output.Attach(_process);
+        while (!await IsReadyAsync(ct))
+        {
+            if (_process.HasExited)
+            {
+                throw new BenchException($"the node exited with code {_process.ExitCode} during start; its last output:\n{_output}");
+            }
+
+            if (clock.Elapsed > ReadyTimeout)
+            {
+                throw new BenchException($"the node was not ready within {ReadyTimeout.TotalSeconds:0} s; its last output:\n{_output}");
+            }
+
+            await Task.Delay(PollInterval, ct);
+        }
+
+        return clock.Elapsed;
+    }
+
+    /// <summary>SIGTERM, as systemd would; a node that does not stop in time is killed with its servers.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // The servers run in their own sessions, so a killed node would leave them behind: note them first.
+            var servers = _process.HasExited ? [] : ProcFs.Descendants(_process.Id);
+            if (!await _process.StopAsync(Posix.SigTerm, StopTimeout))
+            {
+                foreach (var pid in servers)
+                {
+                    Posix.Send(pid, Posix.SigKill);
+                }
+
+                throw new BenchException($"the node did not stop within {StopTimeout.TotalSeconds:0} s of SIGTERM and was killed; its last output:\n{_output}");
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            _http.Dispose();
+            DeleteFolders();
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task<bool> IsReadyAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var response = await _http.GetAsync("/health/ready", ct);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false; // listening, but the readiness check took longer than the client's timeout
+        }
+    }
+
+    private void DeleteFolders()
+    {
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+            if (!Directory.EnumerateFileSystemEntries(BenchRoot).Any())
+            {
+                Directory.Delete(BenchRoot);
+            }
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"warning: could not delete {Dir}: {ex.Message}");
+        }
+    }
+}

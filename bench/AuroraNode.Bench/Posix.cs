@@ -1,0 +1,23 @@
+using System.Runtime.InteropServices;
+
+namespace AuroraNode.Bench;
+
+/// <summary>The POSIX calls the framework doesn't expose: signals to a pid, and whether we run as root.</summary>
+internal static partial class Posix
+{
+    public const int SigInt = 2;
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    public static bool IsRoot => GetEuid() == 0;
+
+    public static bool Send(int pid, int signal) => pid > 0 && Kill(pid, signal) == 0;
+
+    public static bool IsAlive(int pid) => pid > 0 && Kill(pid, 0) == 0;
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEuid();
+}
