@@ -18,24 +18,19 @@ internal static class HealthCommand
 
     private static async Task<int> ShowAsync(string api, bool json, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(10) };
-        string body;
-        try
+        if (await NodeApiClient.GetAsync(api, "/api/v1/health/nodes", ct) is not { } body)
         {
-            body = await http.GetStringAsync("/api/v1/health/nodes", ct);
-        }
-        catch (HttpRequestException ex)
-        {
-            await Console.Error.WriteLineAsync($"aurora-node: no node answering at {api} ({ex.Message}); is it running?");
             return AuroraCli.Failed;
         }
 
-        var nodes = JsonDocument.Parse(body).RootElement.GetProperty("nodes");
+        var root = JsonDocument.Parse(body).RootElement;
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, CliJson.Options));
+            Console.WriteLine(JsonSerializer.Serialize(root, CliJson.Options));
             return AuroraCli.Ok;
         }
+
+        var nodes = root.GetProperty("nodes");
 
         var table = new TextTable("node", "status", "cpu", "memory", "disk", "modules", "reported");
         foreach (var node in nodes.EnumerateObject())

@@ -18,15 +18,8 @@ internal static class NodesCommand
 
     private static async Task<int> ListAsync(string api, bool json, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(10) };
-        string body;
-        try
+        if (await NodeApiClient.GetAsync(api, "/nodes", ct) is not { } body)
         {
-            body = await http.GetStringAsync("/nodes", ct);
-        }
-        catch (HttpRequestException ex)
-        {
-            await Console.Error.WriteLineAsync($"aurora-node: no node answering at {api} ({ex.Message}); is it running?");
             return AuroraCli.Failed;
         }
 

@@ -62,7 +62,7 @@ internal static partial class RegistryApi
         }
 
         var now = time.GetUtcNow();
-        var earlier = (await store.ReadAsync()).Nodes.FirstOrDefault(n => n.Node.Name == name).Node;
+        var earlier = await store.FindAsync(name);
         var record = new NodeRecord(name, request.Role, [request.Role], request.VpnIp, request.PublicIp,
             Object(request.Capabilities), Object(request.Metadata), earlier?.RegisteredAt ?? now, null);
         await store.UpsertAsync(record);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using AuroraNode.Modules.Registry.HealthReports;
 
 namespace AuroraNode.Modules.Registry.Capabilities;
 
@@ -10,7 +11,7 @@ internal static class CapabilityProbe
     public static Dictionary<string, object?> Detect(string dataDir, string version)
     {
         var gpus = NvidiaGpus();
-        var drive = DriveFor(dataDir);
+        var drive = SystemUsage.DriveFor(dataDir);
         return new Dictionary<string, object?>
         {
             ["cpu_model"] = CpuModel(),
@@ -29,14 +30,6 @@ internal static class CapabilityProbe
         };
     }
 
-    private static DriveInfo? DriveFor(string path)
-    {
-        var full = Path.GetFullPath(path);
-        return DriveInfo.GetDrives()
-            .Where(d => d.IsReady && full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
-            .OrderByDescending(d => d.RootDirectory.FullName.Length)
-            .FirstOrDefault();
-    }
 
     private static string CpuModel()
     {

@@ -42,13 +42,16 @@ internal sealed class SystemUsage
             : null;
     }
 
-    public static double? DiskPercent(string path)
+    public static double? DiskPercent(string path) =>
+        DriveFor(path) is { TotalSize: > 0 } drive ? Math.Round(100.0 * (drive.TotalSize - drive.AvailableFreeSpace) / drive.TotalSize, 1) : null;
+
+    /// <summary>The mounted file system that holds <paramref name="path"/> (the longest matching mount point).</summary>
+    public static DriveInfo? DriveFor(string path)
     {
         var full = Path.GetFullPath(path);
-        var drive = DriveInfo.GetDrives()
+        return DriveInfo.GetDrives()
             .Where(d => d.IsReady && full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
             .OrderByDescending(d => d.RootDirectory.FullName.Length)
             .FirstOrDefault();
-        return drive is { TotalSize: > 0 } ? Math.Round(100.0 * (drive.TotalSize - drive.AvailableFreeSpace) / drive.TotalSize, 1) : null;
     }
 }

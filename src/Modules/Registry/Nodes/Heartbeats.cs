@@ -20,8 +20,6 @@ internal sealed partial class Heartbeats(
     ILogger<Heartbeats> logger,
     TimeProvider time) : BackgroundService
 {
-    public static readonly string[] RoleOrder = ["lead", "backup", "compute", "edge"];
-
     private NodeRecord? _record;
     private volatile bool _left;
 
@@ -75,8 +73,17 @@ internal sealed partial class Heartbeats(
 
     private async Task<NodeRecord> SelfRecordAsync()
     {
-        var roles = RoleOrder.Where(r => node.Roles.Any(x => x.ToConfigName() == r)).ToList();
-        var earlier = (await store.ReadAsync()).Nodes.FirstOrDefault(n => n.Node.Name == node.Name).Node;
+        var roles = node.Roles.Order().Select(r => r.ToConfigName()).ToList();
+        NodeRecord? earlier = null;
+        try
+        {
+            earlier = await store.FindAsync(node.Name);
+        }
+        catch (RedisException)
+        {
+            // Redis is away: the first heartbeat that gets through registers the node anew.
+        }
+
         return new NodeRecord(
             node.Name,
             roles[0],

@@ -33,6 +33,13 @@ internal sealed class NodeStore(Modules.Redis.IRedis redis)
         await db.HashDeleteAsync(LastSeenKey, name);
     }
 
+    /// <summary>One node's record, or null when it isn't registered.</summary>
+    public async Task<NodeRecord?> FindAsync(string name)
+    {
+        var value = await redis.Connection.GetDatabase().HashGetAsync(NodesKey, name);
+        return value.IsNull ? null : Parse(value.ToString());
+    }
+
     public async Task<RegistrySnapshot> ReadAsync()
     {
         if (!IsConnected)
