@@ -15,8 +15,12 @@ usage: install.sh [options]            (as root, e.g. with sudo)
   --role ROLE[,ROLE]       node.roles of a new config: lead | backup | compute | edge (default: lead)
   --advertise-address IP   node.advertise_address of a new config: the address other nodes reach this one on
                            (default: 127.0.0.1, which is enough for a single node)
-  --redis-url URL          redis.url of a new config: the mesh's Redis, redis://:PASSWORD@HOST:PORT
-                           (required for a compute or edge node, which does not run its own Redis)
+  --lead-url URL           mesh.lead_url of a new config: the lead's API (http://10.0.0.1:8700) for a node that
+                           joins the mesh (backup, compute, edge)
+  --join-token-file FILE   mesh.join_token of a new config, read from FILE ('-': standard input), so the token
+                           never appears in a process listing; create it on the lead: aurora-node join-token create
+  --redis-url URL          redis.url of a new config: the mesh's Redis, redis://:PASSWORD@HOST:PORT, for a node
+                           that neither runs its own Redis nor joins through --lead-url
   --no-service             install the binary and the config only (no systemd unit or launchd job)
   --no-start               install and enable the service, but do not start or restart it
   --prefix DIR             install the binary as DIR/bin/aurora-node (default: /usr/local)
@@ -42,7 +46,7 @@ need_value() {
 }
 
 here=$(cd "$(dirname "$0")" && pwd)
-binary="" name="" roles="" advertise="" redis_url=""
+binary="" name="" roles="" advertise="" redis_url="" lead_url="" join_token_file=""
 service=yes start=yes prefix=/usr/local destdir="" uninstall=no purge=no
 
 while [ $# -gt 0 ]; do
@@ -52,6 +56,8 @@ while [ $# -gt 0 ]; do
     --role|--roles) need_value "$@"; roles=$2; shift 2 ;;
     --advertise-address) need_value "$@"; advertise=$2; shift 2 ;;
     --redis-url) need_value "$@"; redis_url=$2; shift 2 ;;
+    --lead-url) need_value "$@"; lead_url=$2; shift 2 ;;
+    --join-token-file) [ "${2:-}" = - ] || need_value "$@"; join_token_file=$2; shift 2 ;;
     --no-service) service=no; shift ;;
     --no-start) start=no; shift ;;
     --prefix) need_value "$@"; prefix=${2%/}; shift 2 ;;
@@ -291,14 +297,20 @@ say "installing $new_version"
 
 # Which of them this node runs, from the existing config or the options for a new one.
 role_list=$(printf '%s' "$role_yaml" | tr -d ' ')
-pg_managed=true redis_managed=""
+pg_managed=true redis_managed="" joins=$lead_url
 if [ -f "$config" ]; then
   role_list=$(yaml_get "$config" node roles | tr -d '[] ')
   pg_managed=$(yaml_get "$config" postgres managed)
   redis_managed=$(yaml_get "$config" redis managed)
+  joins=$(yaml_get "$config" mesh lead_url)
 fi
+# The node's own rule: the lead runs Redis, and so does a backup that does not join through a lead.
 if [ -z "$redis_managed" ]; then
-  case ",$role_list," in *,lead,*|*,backup,*) redis_managed=true ;; *) redis_managed=false ;; esac
+  case ",$role_list," in
+    *,lead,*) redis_managed=true ;;
+    *,backup,*) if [ -n "$joins" ]; then redis_managed=false; else redis_managed=true; fi ;;
+    *) redis_managed=false ;;
+  esac
 fi
 
 have_postgres() {
@@ -354,9 +366,9 @@ fi
 
 install -d -m 0755 "$etc_dir"
 if [ -f "$config" ]; then
-  for opt in "$roles" "$advertise" "$redis_url" "${name_given#no}"; do
+  for opt in "$roles" "$advertise" "$redis_url" "$lead_url" "$join_token_file" "${name_given#no}"; do
     if [ -n "$opt" ]; then
-      say "note: $config exists and is kept as it is; --name, --role, --advertise-address and --redis-url only shape a new config"
+      say "note: $config exists and is kept as it is; --name, --role, --advertise-address, --lead-url, --join-token-file and --redis-url only shape a new config"
       break
     fi
   done
@@ -370,6 +382,14 @@ else
   yaml_set "$checked" node data_dir "$data_final"
   [ -z "$advertise" ] || yaml_set "$checked" node advertise_address "$(yaml_scalar "$advertise")"
   [ -z "$redis_url" ] || yaml_set "$checked" redis url "$(yaml_scalar "$redis_url")"
+  [ -z "$lead_url" ] || yaml_set "$checked" mesh lead_url "$(yaml_scalar "$lead_url")"
+  if [ -n "$join_token_file" ]; then
+    if [ "$join_token_file" = - ]; then token=$(cat); else token=$(cat "$join_token_file") || die "--join-token-file: cannot read $join_token_file"; fi
+    # The file may hold the token alone, or what join-token create printed (text or --json).
+    token=$(printf '%s' "$token" | grep -o 'aurora_join_[A-Za-z0-9_-]*' | head -n 1 || true)
+    [ -n "$token" ] || die "--join-token-file: no aurora_join_... token in $join_token_file; create one on the lead with: aurora-node join-token create"
+    yaml_set "$checked" mesh join_token "$(yaml_scalar "$token")"
+  fi
 fi
 
 # The new binary checks the config before anything is replaced: an upgrade whose binary rejects the existing
@@ -379,10 +399,10 @@ if ! check_output=$("$binary" config check --config "$checked" 2>&1); then
   if [ "$checked" = "$config" ]; then
     die "$config is not valid for $new_version (see above); fix it, then run this again. Nothing was changed."
   fi
-  die "the new config would not be valid (see above); check --name, --role, --advertise-address and --redis-url. Nothing was installed."
+  die "the new config would not be valid (see above); check --name, --role, --advertise-address, --lead-url and --redis-url. Nothing was installed."
 fi
 if [ "$checked" != "$config" ]; then
-  chmod 0640 "$checked"   # it may hold the mesh's Redis password
+  chmod 0640 "$checked"   # it may hold the mesh's Redis password or a join token
   mv "$checked" "$config"
   say "wrote $config (node $(yaml_get "$config" node name), roles $(yaml_get "$config" node roles), data in $data_final)"
 else

@@ -21,7 +21,10 @@ internal static class AuroraCli
             new Command("config", "Work with the config file") { ConfigCheckCommand.Create() },
             NodesCommand.Create(),
             HealthCommand.Create(),
-            LeaveCommand.Create(),
+            JoinTokenCommand.Create(),
+            NodeActionCommands.Leave(),
+            NodeActionCommands.Sleep(),
+            NodeActionCommands.Wake(),
             EventsCommand.Create(),
             VersionCommand.Create(),
         };

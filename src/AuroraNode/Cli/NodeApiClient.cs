@@ -1,6 +1,9 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
 namespace AuroraNode.Cli;
 
-/// <summary>GETs for the CLI verbs that read a node's API, with one message when no node answers.</summary>
+/// <summary>Calls to a node's API for the CLI verbs, with one message when no node answers and the API's own reason when it refuses.</summary>
 internal static class NodeApiClient
 {
     /// <summary>The body of <paramref name="path"/>, or null after telling the user the node didn't answer.</summary>
@@ -13,8 +16,41 @@ internal static class NodeApiClient
         }
         catch (HttpRequestException ex)
         {
-            await Console.Error.WriteLineAsync($"aurora-node: no node answering at {api} ({ex.Message}); is it running?");
+            await NotAnsweringAsync(api, ex);
             return null;
         }
     }
+
+    /// <summary>The JSON answer to a POST of <paramref name="body"/>, or null after telling the user why there is none.</summary>
+    public static async Task<JsonElement?> PostAsync(string api, string path, object? body, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            using var response = await http.PostAsJsonAsync(path, body, CliJson.Options, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            var json = text.Length > 0 ? JsonDocument.Parse(text).RootElement : default;
+            if (response.IsSuccessStatusCode)
+            {
+                return json;
+            }
+
+            var detail = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("detail", out var d) ? d.GetString() : text;
+            await Console.Error.WriteLineAsync($"aurora-node: {(int)response.StatusCode}: {detail}");
+            return null;
+        }
+        catch (HttpRequestException ex)
+        {
+            await NotAnsweringAsync(api, ex);
+            return null;
+        }
+        catch (JsonException)
+        {
+            await Console.Error.WriteLineAsync($"aurora-node: the node at {api} answered {path} with something other than JSON; is that an aurora-node API?");
+            return null;
+        }
+    }
+
+    private static Task NotAnsweringAsync(string api, HttpRequestException ex) =>
+        Console.Error.WriteLineAsync($"aurora-node: no node answering at {api} ({ex.Message}); is it running?");
 }

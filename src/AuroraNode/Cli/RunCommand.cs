@@ -52,8 +52,22 @@ internal static class RunCommand
 
         using (dataDir)
         {
-            var logger = NodeLogging.Create(settings);
-            await using var app = NodeHost.Build(builder, config with { Settings = settings }, logger);
+            var counter = new LogCounter();
+            var run = new NodeRun(NodeLogging.Create(settings, counter), counter, new NodeCredentials(settings.Node.DataDir));
+            var logger = run.Logger;
+            try
+            {
+                await MeshJoin.EnsureJoinedAsync(settings, run.Credentials, logger, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is JoinRefusedException or StartupException)
+            {
+                logger.Error("Could not join the mesh: {Reason}", ex.Message);
+                await Console.Error.WriteLineAsync($"aurora-node: {ex.Message}");
+                await logger.DisposeAsync();
+                return ex is JoinRefusedException ? AuroraCli.InvalidConfig : AuroraCli.Failed;
+            }
+
+            await using var app = NodeHost.Build(builder, config with { Settings = settings }, run);
             try
             {
                 await app.StartAsync();

@@ -2,8 +2,13 @@ using AuroraNode.Modules;
 
 namespace AuroraNode.Configuration;
 
-/// <summary>The host's own settings: <c>node</c>, <c>api</c> and <c>logging</c>.</summary>
-internal sealed record NodeSettings(NodeContext Node, ApiSettings Api, LoggingSettings Logging);
+/// <summary>The host's own settings: <c>node</c>, <c>api</c>, <c>mesh</c> and <c>logging</c>.</summary>
+internal sealed record NodeSettings(NodeContext Node, ApiSettings Api, MeshSettings Mesh, LoggingSettings Logging);
+
+/// <summary>The <c>mesh</c> section: how a node that is not the lead joins.</summary>
+/// <param name="LeadUrl">The lead's API (<c>mesh.lead_url</c>).</param>
+/// <param name="JoinToken">A token from <c>aurora-node join-token create</c>, used once on the first start.</param>
+internal sealed record MeshSettings(Uri? LeadUrl, string? JoinToken);
 
 /// <summary>The <c>api</c> section.</summary>
 /// <param name="Host">Address the HTTP API binds (<c>api.listen</c>).</param>

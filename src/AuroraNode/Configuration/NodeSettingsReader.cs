@@ -6,7 +6,7 @@ using AuroraNode.Modules.Configuration;
 
 namespace AuroraNode.Configuration;
 
-/// <summary>Reads and validates the <c>node</c>, <c>api</c> and <c>logging</c> sections.</summary>
+/// <summary>Reads and validates the <c>node</c>, <c>api</c>, <c>mesh</c> and <c>logging</c> sections.</summary>
 internal static partial class NodeSettingsReader
 {
     public static string Version { get; } =
@@ -33,6 +33,8 @@ internal static partial class NodeSettingsReader
         var (host, port) = api.HostPort("listen", "0.0.0.0", ApiSettings.DefaultPort);
         var cacheFor = api.Duration("status_cache", TimeSpan.FromSeconds(1));
 
+        var mesh = ReadMesh(report.Section("mesh"), roles);
+
         var logging = report.Section("logging");
         var settings = new LoggingSettings(
             logging.Choice("level", "information", "debug", "information", "warning", "error"),
@@ -40,8 +42,33 @@ internal static partial class NodeSettingsReader
             logging.Bool("file", true),
             logging.Int("retained_files", 7, 1, 365));
 
-        var context = new NodeContext(name, roles, dataDir, advertise, Version);
-        return new NodeSettings(context, new ApiSettings(host, port, cacheFor), settings);
+        var context = new NodeContext(name, roles, dataDir, advertise, Version, port, mesh.LeadUrl);
+        return new NodeSettings(context, new ApiSettings(host, port, cacheFor), mesh, settings);
+    }
+
+    private static MeshSettings ReadMesh(ConfigReader mesh, HashSet<NodeRole> roles)
+    {
+        Uri? leadUrl = null;
+        if (mesh.String("lead_url") is { } text)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out leadUrl) || leadUrl.Scheme is not ("http" or "https") || leadUrl.PathAndQuery != "/")
+            {
+                mesh.Error("lead_url", $"expected the lead's API like http://10.0.0.1:8700, got '{text}'");
+                leadUrl = null;
+            }
+            else if (roles.Contains(NodeRole.Lead))
+            {
+                mesh.Error("lead_url", "a lead node does not join another lead; remove mesh.lead_url or give this node another role");
+            }
+        }
+
+        var token = mesh.String("join_token");
+        if (token is not null && leadUrl is null && !mesh.Has("lead_url"))
+        {
+            mesh.Error("join_token", "needs mesh.lead_url: the lead that created the token");
+        }
+
+        return new MeshSettings(leadUrl, token);
     }
 
     private static HashSet<NodeRole> ReadRoles(ConfigReader node)

@@ -39,17 +39,27 @@ internal sealed class NodeCredentials(string dataDir) : INodeCredentials
         }
     }
 
-    public void Set(string key, string value)
+    public void Set(string key, string value) => SetAll(new Dictionary<string, string> { [key] = value });
+
+    /// <summary>Stores every value in one replacement of the file: all of them are saved, or none.</summary>
+    public void SetAll(IReadOnlyDictionary<string, string> updates)
     {
         lock (_gate)
         {
-            SetLocked(key, value);
+            var values = new Dictionary<string, string>(Values());
+            foreach (var (key, value) in updates)
+            {
+                values[key] = value;
+            }
+
+            Write(values);
         }
     }
 
-    private void SetLocked(string key, string value)
+    private void SetLocked(string key, string value) => Write(new Dictionary<string, string>(Values()) { [key] = value });
+
+    private void Write(Dictionary<string, string> values)
     {
-        var values = new Dictionary<string, string>(Values()) { [key] = value };
         var temp = FilePath + ".tmp";
         using (var stream = new FileStream(temp, new FileStreamOptions
         {

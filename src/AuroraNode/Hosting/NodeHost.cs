@@ -17,11 +17,11 @@ internal static class NodeHost
         WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 
     /// <summary>Adds the host's own services to a builder whose module services <see cref="NodeConfig.Load"/> registered.</summary>
-    public static WebApplication Build(WebApplicationBuilder builder, NodeConfig config, Serilog.Core.Logger logger)
+    public static WebApplication Build(WebApplicationBuilder builder, NodeConfig config, NodeRun run)
     {
         var settings = config.Settings;
         builder.Logging.ClearProviders();
-        builder.Services.AddSerilog(logger, dispose: true);
+        builder.Services.AddSerilog(run.Logger, dispose: true);
         builder.Host.UseSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(90));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -49,7 +49,8 @@ internal static class NodeHost
         builder.Services.AddSingleton(settings.Node);
         builder.Services.AddSingleton(settings.Api);
         builder.Services.AddSingleton(config.Modules);
-        builder.Services.AddSingleton<INodeCredentials>(new NodeCredentials(settings.Node.DataDir));
+        builder.Services.AddSingleton<INodeCredentials>(run.Credentials);
+        builder.Services.AddSingleton<ILogCounts>(run.LogCounts);
         builder.Services.AddSingleton(NodeStartHistory.Migrations);
         builder.Services.AddSingleton<ModuleStatus>();
         builder.Services.AddSingleton<IModuleStates>(sp => sp.GetRequiredService<ModuleStatus>());

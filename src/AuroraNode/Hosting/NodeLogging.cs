@@ -10,7 +10,7 @@ internal static class NodeLogging
 {
     private const string TextTemplate = "{Timestamp:HH:mm:ss} {Level:u3} [{module}] {Message:lj}{NewLine}{Exception}";
 
-    public static Serilog.Core.Logger Create(NodeSettings settings)
+    public static Serilog.Core.Logger Create(NodeSettings settings, LogCounter counter)
     {
         var level = settings.Logging.Level switch
         {
@@ -27,7 +27,8 @@ internal static class NodeLogging
             .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
             .Enrich.FromLogContext()
             .Enrich.With<ModuleLogEnricher>()
-            .Enrich.WithProperty("node", settings.Node.Name);
+            .Enrich.WithProperty("node", settings.Node.Name)
+            .WriteTo.Sink(counter);
         config = settings.Logging.Json
             ? config.WriteTo.Console(new CompactJsonFormatter())
             : config.WriteTo.Console(outputTemplate: TextTemplate);

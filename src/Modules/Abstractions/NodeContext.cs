@@ -8,13 +8,20 @@ namespace AuroraNode.Modules;
 /// <param name="DataDir">Absolute path of <c>node.data_dir</c>; each module keeps its files in a sub-folder.</param>
 /// <param name="AdvertiseAddress">The address other nodes reach this one on (<c>node.advertise_address</c>).</param>
 /// <param name="Version">The node's software version.</param>
+/// <param name="ApiPort">The port of the node's HTTP API (<c>api.listen</c>).</param>
+/// <param name="LeadUrl">The lead's API for a node that joins the mesh (<c>mesh.lead_url</c>); null on the lead.</param>
 public sealed record NodeContext(
     string Name,
     IReadOnlySet<NodeRole> Roles,
     string DataDir,
     string AdvertiseAddress,
-    string Version)
+    string Version,
+    int ApiPort,
+    Uri? LeadUrl)
 {
+    /// <summary>The URL other nodes reach this node's API on.</summary>
+    public string AdvertiseUrl => $"http://{(AdvertiseAddress.Contains(':') ? $"[{AdvertiseAddress}]" : AdvertiseAddress)}:{ApiPort}";
+
     /// <summary>True when the node has any of <paramref name="roles"/>.</summary>
     public bool HasAnyRole(IEnumerable<NodeRole> roles) => roles.Any(Roles.Contains);
 

@@ -1,3 +1,4 @@
+using System.Net;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Redis.Server;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ namespace AuroraNode.Modules.Redis;
 /// The node's one shared Redis connection. It never gives up: while Redis is away the multiplexer keeps
 /// reconnecting and the health check reports the module degraded.
 /// </summary>
-internal sealed partial class RedisConnection(RedisOptions options, INodeCredentials credentials, ILogger<RedisConnection> logger, TimeProvider time)
+internal sealed partial class RedisConnection(RedisOptions options, INodeCredentials credentials, NodeContext node, ILogger<RedisConnection> logger, TimeProvider time)
     : IRedis, IHostedService, IAsyncDisposable
 {
     private ConnectionMultiplexer? _connection;
@@ -19,15 +20,21 @@ internal sealed partial class RedisConnection(RedisOptions options, INodeCredent
 
     public string Target { get; private set; } = "";
 
+    public RedisAddress AddressForOtherNodes { get; private set; } = new("", null);
+
     public async Task StartAsync(CancellationToken ct)
     {
         var config = options.Managed
             ? new ConfigurationOptions { EndPoints = { { "127.0.0.1", options.Port } }, Password = credentials.GetOrCreate(RedisServer.PasswordKey) }
-            : options.Url!.Clone();
+            : (options.Url ?? JoinedUrl()).Clone();
         if (!options.Managed && config.Password is null && credentials.Get(RedisServer.PasswordKey) is { } joined)
         {
             config.Password = joined;
         }
+
+        AddressForOtherNodes = options.Managed
+            ? new RedisAddress($"{node.AdvertiseAddress}:{options.Port}", config.Password)
+            : new RedisAddress(config.EndPoints[0] is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : config.EndPoints[0].ToString()!, config.Password);
 
         config.AbortOnConnectFail = false;
         config.ClientName = "aurora-node";
@@ -47,6 +54,12 @@ internal sealed partial class RedisConnection(RedisOptions options, INodeCredent
             }
         }
     }
+
+    // A node that joined the mesh (mesh.lead_url) received the address when it joined, before the host started.
+    private ConfigurationOptions JoinedUrl() =>
+        credentials.Get(CredentialKeys.RedisUrl) is { } url && RedisUrl.TryParse(url, out var parsed, out _)
+            ? parsed
+            : throw new StartupException("mesh.lead_url", $"{CredentialKeys.RedisUrl} is missing from the credentials file: the node has not joined the mesh; set mesh.join_token");
 
     public Task StopAsync(CancellationToken ct) => _connection?.CloseAsync() ?? Task.CompletedTask;
 

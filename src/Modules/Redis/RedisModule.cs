@@ -34,7 +34,8 @@ public sealed class RedisModule : IAuroraModule
     private static RedisOptions ReadOptions(ConfigReader config, NodeContext node)
     {
         var url = config.String("url");
-        var managed = config.Bool("managed", url is null && node.HasAnyRole(NodeRoles.Core));
+        // A backup that joins uses the lead's Redis unless told otherwise.
+        var managed = config.Bool("managed", url is null && node.LeadUrl is null && node.HasAnyRole(NodeRoles.Core));
         var port = config.Port("port", RedisOptions.DefaultPort);
         var serverPath = config.String("server_path");
         var stopTimeout = config.Duration("stop_timeout", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
@@ -43,9 +44,9 @@ public sealed class RedisModule : IAuroraModule
         {
             config.Error("url", "set either redis.managed: true (this node runs Redis) or redis.url (it uses another node's), not both");
         }
-        else if (!managed && url is null)
+        else if (!managed && url is null && node.LeadUrl is null)
         {
-            config.Error("url", "required when redis.managed is false (the default on compute and edge nodes): the mesh's Redis, like redis://:password@10.0.0.1:6380");
+            config.Error("url", "required when redis.managed is false (the default on compute and edge nodes) and the node does not join through mesh.lead_url: the mesh's Redis, like redis://:password@10.0.0.1:6380");
         }
         else if (url is not null)
         {

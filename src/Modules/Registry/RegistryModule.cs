@@ -2,6 +2,7 @@ using AuroraNode.Modules.Configuration;
 using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Registry.Api;
 using AuroraNode.Modules.Registry.HealthReports;
+using AuroraNode.Modules.Registry.Joining;
 using AuroraNode.Modules.Registry.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,7 @@ public sealed class RegistryModule : IAuroraModule
         services.AddSingleton(reports);
         services.AddSingleton<NodeStore>();
         services.AddSingleton<HealthReportStore>();
+        services.AddSingleton<JoinTokens>();
         services.AddHostedService<HealthReporter>();
         if (node.Roles.Contains(NodeRole.Lead))
         {
@@ -61,5 +63,6 @@ public sealed class RegistryModule : IAuroraModule
     {
         app.MapRegistryApi();
         app.MapHealthReportApi();
+        app.MapJoinApi();
     }
 }

@@ -45,6 +45,9 @@ public sealed class ConfigValidationTests
     [TestCase("redis:\n  managed: false\n  url: http://example\n", "redis.url", "redis://")]
     [TestCase("node:\n  roles: [compute]\n", "redis.url", "required when redis.managed is false")]
     [TestCase("redis:\n  server_path: /nonexistent/redis-server\n", "redis.server_path", "does not exist")]
+    [TestCase("node:\n  roles: [compute]\nmesh:\n  lead_url: 10.0.0.1:8700\n", "mesh.lead_url", "http://10.0.0.1:8700")]
+    [TestCase("mesh:\n  lead_url: http://10.0.0.1:8700\n", "mesh.lead_url", "a lead node does not join")]
+    [TestCase("node:\n  roles: [compute]\nmesh:\n  join_token: aurora_join_x\n", "mesh.join_token", "needs mesh.lead_url")]
     public void Load_BadValue_ReportsKeyFileLineAndReason(string yaml, string key, string reason)
     {
         var config = ConfigFixture.Load(_temp, yaml);

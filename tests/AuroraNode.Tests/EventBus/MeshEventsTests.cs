@@ -184,7 +184,7 @@ public sealed class MeshEventsTests
         return (id, JsonSerializer.Serialize(new { id, type, source_node = "test-tool", timestamp = DateTimeOffset.UtcNow, data = new { } }));
     }
 
-    private static async Task<string> PublishAsync(NodeProcess node, string channel, string type, object data)
+    internal static async Task<string> PublishAsync(NodeProcess node, string channel, string type, object data)
     {
         using var response = await node.Http.PostAsJsonAsync($"/api/v1/events/{channel}", new { type, data });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
@@ -196,7 +196,7 @@ public sealed class MeshEventsTests
 
     private static string? Id(JsonElement seen) => seen.GetProperty("event").GetProperty("id").GetString();
 
-    private static async Task<JsonElement> WaitForAsync(NodeProcess node, string id, TimeSpan? timeout = null)
+    internal static async Task<JsonElement> WaitForAsync(NodeProcess node, string id, TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (DateTime.UtcNow < until)

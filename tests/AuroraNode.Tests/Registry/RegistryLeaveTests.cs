@@ -2,7 +2,7 @@ using AuroraNode.Tests.TestKit;
 
 namespace AuroraNode.Tests.Registry;
 
-/// <summary>A node that leaves on purpose.</summary>
+/// <summary>A node that leaves, or goes to sleep, on purpose.</summary>
 [NonParallelizable]
 public sealed class RegistryLeaveTests
 {
@@ -22,5 +22,27 @@ public sealed class RegistryLeaveTests
         var node = await mesh.Lead.GetJsonAsync("/nodes/laptop1");
         Assert.That(RegistryTests.Status(node), Is.EqualTo("left"));
         Assert.That(await RegistryTests.AlertsAsync(mesh.Lead, "laptop1", "node_offline"), Is.Empty, "leaving is not an incident");
+    }
+
+    [Test]
+    public async Task SleepCommand_NodeShowsSleepingNotOffline_UntilWakeMakesItActive()
+    {
+        using var temp = new TempDirectory();
+        await using var mesh = await Mesh.StartAsync(temp);
+        var laptop = await mesh.AddAsync("laptop1", "edge");
+        await RegistryTests.WaitForAsync(mesh.Lead, n => n.TryGetProperty("laptop1", out var v) && RegistryTests.Status(v) == "active");
+
+        var slept = await Executable.RunAsync("sleep", "--api", laptop.Config.ApiUrl);
+        Assert.That(slept.ExitCode, Is.Zero, slept.ToString());
+        var lastSeen = (await mesh.Lead.GetJsonAsync("/nodes/laptop1")).GetProperty("last_seen").GetDateTimeOffset();
+        await Task.Delay(TimeSpan.FromSeconds(5)); // longer than offline_after (4 s)
+        var asleep = await mesh.Lead.GetJsonAsync("/nodes/laptop1");
+        Assert.That(RegistryTests.Status(asleep), Is.EqualTo("sleeping"));
+        Assert.That(asleep.GetProperty("last_seen").GetDateTimeOffset(), Is.EqualTo(lastSeen), "no heartbeats while asleep");
+        Assert.That(await RegistryTests.AlertsAsync(mesh.Lead, "laptop1", "node_offline"), Is.Empty, "sleeping is not an incident");
+
+        var woke = await Executable.RunAsync("wake", "--api", laptop.Config.ApiUrl);
+        Assert.That(woke.ExitCode, Is.Zero, woke.ToString());
+        await RegistryTests.WaitForAsync(mesh.Lead, n => n.TryGetProperty("laptop1", out var v) && RegistryTests.Status(v) == "active");
     }
 }

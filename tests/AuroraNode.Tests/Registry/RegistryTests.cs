@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AuroraNode.Tests.EventBus;
 using AuroraNode.Tests.TestKit;
 
 namespace AuroraNode.Tests.Registry;
@@ -142,6 +143,30 @@ public sealed class RegistryTests
     }
 
     [Test]
+    public async Task RedisKilled_EveryNodeReconnects_HeartbeatsResume_AndNoDurableEventIsLost()
+    {
+        var redisPid = await RedisPidAsync();
+        Posix.Kill(redisPid!.Value, Posix.SigKill);
+        await WaitUntilAsync(async () => !await _compute.IsReadyAsync());
+
+        // Published while Redis is away: held in each node's outbox.
+        var fromCompute = await MeshEventsTests.PublishAsync(_compute, "aurora:ai:task", "render", new { prompt = "while redis was down" });
+        var fromBackup = await MeshEventsTests.PublishAsync(_backup, "aurora:system:alert", "test_alert", new { node = "backup1", kind = "test" });
+        await WaitUntilAsync(async () => await RedisPidAsync() is { } pid && pid != redisPid);
+        var restartedAt = DateTimeOffset.UtcNow;
+
+        foreach (var node in new[] { "lead", "backup1", "compute1" })
+        {
+            await WaitForAsync(_mesh.Lead, n => n.GetProperty(node).GetProperty("last_seen").GetDateTimeOffset() > restartedAt && Status(n.GetProperty(node)) == "active");
+        }
+
+        await MeshEventsTests.WaitForAsync(_mesh.Lead, fromCompute, TimeSpan.FromSeconds(30));
+        await MeshEventsTests.WaitForAsync(_backup, fromCompute, TimeSpan.FromSeconds(30));
+        await MeshEventsTests.WaitForAsync(_mesh.Lead, fromBackup, TimeSpan.FromSeconds(30));
+        await MeshEventsTests.WaitForAsync(_compute, fromBackup, TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
     public async Task HealthReports_FromEveryNode_AppearInTheMeshView()
     {
         JsonElement view = default;
@@ -155,6 +180,8 @@ public sealed class RegistryTests
         Assert.That(report.GetProperty("memory_percent").GetDouble(), Is.InRange(0.1, 100));
         Assert.That(report.GetProperty("disk_percent").GetDouble(), Is.InRange(0.1, 100));
         Assert.That(report.GetProperty("modules").GetProperty("postgres").GetString(), Is.EqualTo("running"));
+        Assert.That(report.GetProperty("errors").GetInt32(), Is.GreaterThanOrEqualTo(0));
+        Assert.That(report.GetProperty("warnings").GetInt32(), Is.GreaterThanOrEqualTo(0));
     }
 
     [Test]
@@ -179,6 +206,10 @@ public sealed class RegistryTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(reason));
     }
+
+    // Null while the lead restarts it.
+    private async Task<int?> RedisPidAsync() =>
+        (await _mesh.Lead.ModuleAsync("redis")).GetProperty("data").GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid ? pid.GetInt32() : null;
 
     /// <summary>The types of alert events about one node and kind that the node has seen, oldest first.</summary>
     internal static async Task<List<string>> AlertsAsync(NodeProcess node, string about, string kind) =>

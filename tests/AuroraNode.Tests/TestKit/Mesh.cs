@@ -1,10 +1,12 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace AuroraNode.Tests.TestKit;
 
 /// <summary>
-/// A lead node (running the mesh's Redis) and nodes that use its Redis, each an aurora-node process with its
-/// own data dir and PostgreSQL.
+/// A lead node (running the mesh's Redis) and nodes that join it with a join token, each an aurora-node process
+/// with its own data dir and PostgreSQL.
 /// </summary>
 public sealed class Mesh : IAsyncDisposable
 {
@@ -21,8 +23,6 @@ public sealed class Mesh : IAsyncDisposable
 
     public NodeProcess Lead { get; }
 
-    public string RedisUrl => $"redis://:{Credentials(Lead)["redis.password"]}@127.0.0.1:{Lead.Config.RedisPort}";
-
     public static async Task<Mesh> StartAsync(TempDirectory temp, Action<NodeConfigFile>? configureLead = null)
     {
         var config = new NodeConfigFile(temp, "lead");
@@ -32,15 +32,31 @@ public sealed class Mesh : IAsyncDisposable
         return new Mesh(temp, lead);
     }
 
-    /// <summary>Starts a node of <paramref name="role"/> that uses the lead's Redis.</summary>
+    /// <summary>Starts a node of <paramref name="role"/> that joins the mesh with a new token.</summary>
     public async Task<NodeProcess> AddAsync(string name, string role)
     {
-        var config = new NodeConfigFile(Temp, name, role);
-        config.Sections["redis"] = $"managed: false\nurl: {RedisUrl}";
+        var config = JoiningConfig(name, role, await CreateJoinTokenAsync(new { role }));
         var node = new NodeProcess(config);
         _nodes.Add(node);
         await node.StartAndWaitReadyAsync();
         return node;
+    }
+
+    /// <summary>The config of a node that joins through the lead with <paramref name="token"/>.</summary>
+    public NodeConfigFile JoiningConfig(string name, string role, string token)
+    {
+        var config = new NodeConfigFile(Temp, name, role);
+        config.Sections["mesh"] = $"lead_url: {Lead.Config.ApiUrl}\njoin_token: {token}";
+        return config;
+    }
+
+    /// <summary>A token from the lead's <c>POST /api/v1/join-tokens</c> with <paramref name="request"/> as the body.</summary>
+    public async Task<string> CreateJoinTokenAsync(object request)
+    {
+        using var response = await Lead.Http.PostAsJsonAsync("/api/v1/join-tokens", request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
     }
 
     public static Dictionary<string, string> Credentials(NodeProcess node) =>

@@ -7,4 +7,7 @@ public interface IRedis
 {
     /// <summary>The shared connection; it reconnects by itself when Redis comes back.</summary>
     IConnectionMultiplexer Connection { get; }
+
+    /// <summary>How other nodes reach this Redis (the advertise address for the node's own server).</summary>
+    RedisAddress AddressForOtherNodes { get; }
 }

@@ -18,7 +18,7 @@ internal sealed partial class PostgresServer(
     TimeProvider time) : SupervisedServer("PostgreSQL", logger, time)
 {
     public const string SuperuserPasswordKey = "postgres.superuser_password";
-    public const string ReplicationPasswordKey = "postgres.replication_password";
+    public const string ReplicationPasswordKey = CredentialKeys.ReplicationPassword;
 
     private readonly PostgresLog _log = new(logger);
 

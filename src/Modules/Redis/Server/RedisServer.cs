@@ -17,7 +17,7 @@ internal sealed class RedisServer(
     ILogger<RedisServer> logger,
     TimeProvider time) : SupervisedServer("redis-server", logger, time)
 {
-    public const string PasswordKey = "redis.password";
+    public const string PasswordKey = CredentialKeys.RedisPassword;
 
     private string _lastLine = "";
 

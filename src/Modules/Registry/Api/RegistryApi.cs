@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using AuroraNode.Modules.Registry.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace AuroraNode.Modules.Registry.Api;
 
 /// <summary>The seed's registry endpoints, same paths and JSON: /nodes, /nodes/{name}, /nodes/register, /stats, /topology, /health.</summary>
-internal static partial class RegistryApi
+internal static class RegistryApi
 {
     public static void MapRegistryApi(this IEndpointRouteBuilder app)
     {
@@ -21,6 +20,8 @@ internal static partial class RegistryApi
         app.MapGet("/topology", TopologyAsync);
         app.MapGet("/health", HealthAsync);
         app.MapPost("/api/v1/node/leave", LeaveAsync);
+        app.MapPost("/api/v1/node/sleep", SleepAsync);
+        app.MapPost("/api/v1/node/wake", Wake);
     }
 
     private static async Task<IResult> ListAsync(NodeStore store, RegistryOptions options, TimeProvider time)
@@ -46,9 +47,9 @@ internal static partial class RegistryApi
 
     private static async Task<Results<Created<NodeView>, ProblemHttpResult>> RegisterAsync(RegisterRequest? request, NodeStore store, RegistryOptions options, TimeProvider time)
     {
-        if (request?.Name is not { } name || !NodeName().IsMatch(name))
+        if (request?.Name is not { } name || !NodeNames.Valid().IsMatch(name))
         {
-            return TypedResults.Problem("the body needs a \"name\": letters, digits, '-' and '_', at most 63", statusCode: 400);
+            return TypedResults.Problem($"the body needs a \"name\": {NodeNames.Rule}", statusCode: 400);
         }
 
         if (request.Role is not ("lead" or "backup" or "compute" or "edge"))
@@ -76,6 +77,19 @@ internal static partial class RegistryApi
         await heartbeats.LeaveAsync();
         lifetime.StopApplication();
         return TypedResults.Accepted((string?)null, (object)new { node = node.Name, status = NodeStatus.Left });
+    }
+
+    // For a laptop's suspend hook: silent while asleep without looking dead.
+    private static async Task<Ok<object>> SleepAsync(Heartbeats heartbeats, NodeContext node)
+    {
+        await heartbeats.SleepAsync();
+        return TypedResults.Ok((object)new { node = node.Name, status = NodeStatus.Sleeping });
+    }
+
+    private static Ok<object> Wake(Heartbeats heartbeats, NodeContext node)
+    {
+        heartbeats.Wake();
+        return TypedResults.Ok((object)new { node = node.Name, status = NodeStatus.Active });
     }
 
     private static async Task<IResult> StatsAsync(NodeStore store, RegistryOptions options, TimeProvider time)
@@ -146,7 +160,4 @@ internal static partial class RegistryApi
 
     private static double Number(JsonElement obj, string key) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
-    private static partial Regex NodeName();
 }

@@ -9,6 +9,7 @@ namespace AuroraNode.Modules.Registry.HealthReports;
 internal sealed partial class HealthReporter(
     HealthReportStore store,
     IModuleStates modules,
+    ILogCounts logCounts,
     NodeContext node,
     HealthReportOptions options,
     ILogger<HealthReporter> logger,
@@ -25,6 +26,7 @@ internal sealed partial class HealthReporter(
             {
                 await Task.Delay(options.Interval, time, ct);
                 var states = await modules.ReadAsync(ct);
+                var logged = logCounts.Take();
                 var report = new HealthReport(
                     node.Name,
                     time.GetUtcNow(),
@@ -32,7 +34,10 @@ internal sealed partial class HealthReporter(
                     SystemUsage.MemoryPercent(),
                     SystemUsage.DiskPercent(node.DataDir),
                     states.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value?.ToString().ToLowerInvariant()),
-                    null); // Replication lag comes with the replication module.
+                    null, // Replication lag comes with the replication module.
+                    logged.Errors,
+                    logged.Warnings,
+                    logged.ByModule);
                 await store.SaveAsync(report);
             }
             catch (OperationCanceledException)

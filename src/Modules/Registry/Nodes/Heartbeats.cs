@@ -10,7 +10,8 @@ namespace AuroraNode.Modules.Registry.Nodes;
 /// <summary>
 /// Registers this node with its detected capabilities and says it is alive every heartbeat interval
 /// (<c>node_heartbeat</c> on <c>aurora:events:global</c>). The lead and the backup also record heartbeats that
-/// other publishers send, and the lead prunes nodes offline longer than <c>prune_after</c>.
+/// other publishers send, and the lead prunes nodes offline longer than <c>prune_after</c>. A node that announced
+/// sleep stays silent (and <c>sleeping</c>) until it is told to wake or notices the machine was suspended.
 /// </summary>
 internal sealed partial class Heartbeats(
     NodeStore store,
@@ -20,18 +21,57 @@ internal sealed partial class Heartbeats(
     ILogger<Heartbeats> logger,
     TimeProvider time) : BackgroundService
 {
+    // Wall-clock time running ahead of the monotonic clock by more than this means the machine was suspended.
+    private static readonly TimeSpan SuspendGap = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SemaphoreSlim _beatNow = new(0);
     private NodeRecord? _record;
     private volatile bool _left;
+    private volatile bool _sleeping;
 
     /// <summary>Marks this node as having left the mesh on purpose (status <c>left</c>, not <c>offline</c>) and stops its heartbeats.</summary>
     public async Task LeaveAsync()
     {
         _left = true;
-        var record = _record ?? await SelfRecordAsync();
-        await store.UpsertAsync(record with { State = NodeStatus.Left });
-        await store.TouchAsync(node.Name, time.GetUtcNow());
-        await bus.PublishAsync(EventChannels.Global, EventEnvelope.Create("node_left", node.Name, time.GetUtcNow(), new { node = node.Name }), CancellationToken.None);
+        await AnnounceAsync(NodeStatus.Left, "node_left");
         LogLeft(node.Name);
+    }
+
+    /// <summary>The machine is about to sleep: the node shows <c>sleeping</c> and sends no heartbeats until it wakes.</summary>
+    public async Task SleepAsync()
+    {
+        _sleeping = true;
+        await AnnounceAsync(NodeStatus.Sleeping, "node_sleeping");
+        LogSleeping(node.Name);
+    }
+
+    /// <summary>The machine woke up: heartbeats resume at once, and the node shows <c>active</c> again.</summary>
+    public void Wake()
+    {
+        if (_sleeping)
+        {
+            _sleeping = false;
+            _beatNow.Release();
+            LogAwake(node.Name, "told to wake");
+        }
+    }
+
+    private async Task AnnounceAsync(string state, string eventType)
+    {
+        var record = _record ?? await SelfRecordAsync();
+        await _writes.WaitAsync();
+        try
+        {
+            await store.UpsertAsync(record with { State = state });
+            await store.TouchAsync(node.Name, time.GetUtcNow());
+        }
+        finally
+        {
+            _writes.Release();
+        }
+
+        await bus.PublishAsync(EventChannels.Global, EventEnvelope.Create(eventType, node.Name, time.GetUtcNow(), new { node = node.Name }), CancellationToken.None);
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -41,33 +81,54 @@ internal sealed partial class Heartbeats(
         while (!ct.IsCancellationRequested && !_left)
         {
             var now = time.GetUtcNow();
-            try
+            if (!_sleeping)
             {
-                await store.UpsertAsync(record);
-                await store.TouchAsync(node.Name, now);
-                if (node.Roles.Contains(NodeRole.Lead))
-                {
-                    await PruneAsync(now);
-                }
-            }
-            catch (RedisException ex)
-            {
-                LogBeatNotStored(ex.Message);
+                await BeatAsync(record, now, ct);
             }
 
+            var monotonic = time.GetTimestamp();
+            await Task.WhenAny(Task.Delay(options.HeartbeatInterval, time, ct), _beatNow.WaitAsync(ct));
+            if (_sleeping && time.GetUtcNow() - now - time.GetElapsedTime(monotonic) > SuspendGap)
+            {
+                _sleeping = false;
+                LogAwake(node.Name, "the machine was suspended");
+            }
+        }
+    }
+
+    private async Task BeatAsync(NodeRecord record, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            await _writes.WaitAsync(ct);
             try
             {
-                await bus.PublishAsync(EventChannels.Global, EventEnvelope.Create("node_heartbeat", node.Name, now, new { node = node.Name, role = record.Role, status = NodeStatus.Active }), ct);
-                await Task.Delay(options.HeartbeatInterval, time, ct);
+                if (_sleeping || _left)
+                {
+                    return; // Announced while this beat waited: don't overwrite it.
+                }
+
+                await store.UpsertAsync(record);
+                await store.TouchAsync(node.Name, now);
             }
-            catch (OperationCanceledException)
+            finally
             {
-                return;
+                _writes.Release();
             }
-            catch (InvalidOperationException ex)
+
+            if (node.Roles.Contains(NodeRole.Lead))
             {
-                LogBeatNotStored(ex.Message);
+                await PruneAsync(now);
             }
+
+            await bus.PublishAsync(EventChannels.Global, EventEnvelope.Create("node_heartbeat", node.Name, now, new { node = node.Name, role = record.Role, status = NodeStatus.Active }), ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is RedisException or InvalidOperationException)
+        {
+            LogBeatNotStored(ex.Message);
         }
     }
 
@@ -120,6 +181,12 @@ internal sealed partial class Heartbeats(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} left the mesh")]
     private partial void LogLeft(string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} is going to sleep; heartbeats pause until it wakes")]
+    private partial void LogSleeping(string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} is awake ({Why}); heartbeats resume")]
+    private partial void LogAwake(string node, string why);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Heartbeat not recorded: {Reason}")]
     private partial void LogBeatNotStored(string reason);

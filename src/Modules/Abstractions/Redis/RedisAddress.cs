@@ -1,0 +1,6 @@
+namespace AuroraNode.Modules.Redis;
+
+/// <summary>How other nodes reach the mesh's Redis: what a node receives when it joins.</summary>
+/// <param name="Endpoint">host:port.</param>
+/// <param name="Password">The password, or null when the server needs none.</param>
+public sealed record RedisAddress(string Endpoint, string? Password);
