@@ -32,8 +32,17 @@ public sealed class JoinTests
     [OneTimeTearDown]
     public async Task StopMesh()
     {
-        await _compute.DisposeAsync();
-        await _mesh.DisposeAsync();
+        // Null when the set-up failed halfway: stop what did start.
+        if (_compute is not null)
+        {
+            await _compute.DisposeAsync();
+        }
+
+        if (_mesh is not null)
+        {
+            await _mesh.DisposeAsync();
+        }
+
         _temp.Dispose();
     }
 

@@ -29,8 +29,17 @@ public sealed class RegistryTests
     [OneTimeTearDown]
     public async Task StopMesh()
     {
-        await _compute.DisposeAsync();
-        await _mesh.DisposeAsync();
+        // Null when the set-up failed halfway: stop what did start.
+        if (_compute is not null)
+        {
+            await _compute.DisposeAsync();
+        }
+
+        if (_mesh is not null)
+        {
+            await _mesh.DisposeAsync();
+        }
+
         _temp.Dispose();
     }
 
@@ -164,6 +173,19 @@ public sealed class RegistryTests
         await MeshEventsTests.WaitForAsync(_backup, fromCompute, TimeSpan.FromSeconds(30));
         await MeshEventsTests.WaitForAsync(_mesh.Lead, fromBackup, TimeSpan.FromSeconds(30));
         await MeshEventsTests.WaitForAsync(_compute, fromBackup, TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
+    public async Task Backup_HonoursATokenTheLeadIssued_WithTheSameMeshIdentity()
+    {
+        var token = await _mesh.CreateJoinTokenAsync(new { role = "edge" });
+
+        using var response = await _backup.Http.PostAsJsonAsync("/api/v1/join", new { token, name = "edge-via-backup", roles = new[] { "edge" } });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var granted = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credentials");
+        Assert.That(granted.GetProperty("mesh.id").GetString(), Is.EqualTo(Mesh.Credentials(_mesh.Lead)["mesh.id"]));
+        Assert.That(granted.GetProperty("redis.url").GetString(), Is.EqualTo($"redis://127.0.0.1:{_mesh.Lead.Config.RedisPort}"));
     }
 
     [Test]

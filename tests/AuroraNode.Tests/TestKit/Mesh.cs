@@ -28,7 +28,16 @@ public sealed class Mesh : IAsyncDisposable
         var config = new NodeConfigFile(temp, "lead");
         configureLead?.Invoke(config);
         var lead = new NodeProcess(config);
-        await lead.StartAndWaitReadyAsync();
+        try
+        {
+            await lead.StartAndWaitReadyAsync();
+        }
+        catch
+        {
+            await lead.DisposeAsync();
+            throw;
+        }
+
         return new Mesh(temp, lead);
     }
 

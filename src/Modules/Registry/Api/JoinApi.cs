@@ -47,9 +47,15 @@ internal static partial class JoinApi
             return Results.Problem($"\"ttl\" must be a duration from 1s to 30d, like 15m or 1h; got '{text}'", statusCode: 400);
         }
 
-        if (request?.Role is { } role && (!NodeRoles.TryParse(role, out var parsed) || parsed == NodeRole.Lead))
+        string? forRole = null;
+        if (request?.Role is { } role)
         {
-            return Results.Problem($"\"role\" must be backup, compute or edge (the mesh has its lead); got '{role}'", statusCode: 400);
+            if (!NodeRoles.TryParse(role, out var parsed) || parsed == NodeRole.Lead)
+            {
+                return Results.Problem($"\"role\" must be backup, compute or edge (the mesh has its lead); got '{role}'", statusCode: 400);
+            }
+
+            forRole = parsed.ToConfigName();
         }
 
         if (request?.Uses is < 1 or > 1000)
@@ -57,8 +63,15 @@ internal static partial class JoinApi
             return Results.Problem($"\"uses\" must be from 1 to 1000; got {request.Uses}", statusCode: 400);
         }
 
-        var (token, info) = await tokens.CreateAsync(request?.Role, ttl, request?.Uses ?? 1);
-        return Results.Json(new { token, id = info.Id, role = info.Role, uses = info.Uses, expires_at = info.ExpiresAt, lead_url = node.AdvertiseUrl }, statusCode: 201);
+        try
+        {
+            var (token, info) = await tokens.CreateAsync(forRole, ttl, request?.Uses ?? 1);
+            return Results.Json(new { token, id = info.Id, role = info.Role, uses = info.Uses, expires_at = info.ExpiresAt, lead_url = node.AdvertiseUrl }, statusCode: 201);
+        }
+        catch (RedisException ex)
+        {
+            return RedisUnreachable(node, ex);
+        }
     }
 
     private static async Task<IResult> JoinAsync(
@@ -127,9 +140,12 @@ internal static partial class JoinApi
         }
         catch (RedisException ex)
         {
-            return Results.Problem($"the mesh's Redis is unreachable from {node.Name} ({ex.Message}); try again shortly", statusCode: 503);
+            return RedisUnreachable(node, ex);
         }
     }
+
+    private static IResult RedisUnreachable(NodeContext node, RedisException ex) =>
+        Results.Problem($"the mesh's Redis is unreachable from {node.Name} ({ex.Message}); try again shortly", statusCode: 503);
 
     private static IResult? NotServedHere(NodeContext node) => node.HasAnyRole(NodeRoles.Core)
         ? null

@@ -86,9 +86,9 @@ internal sealed partial class Heartbeats(
                 await BeatAsync(record, now, ct);
             }
 
-            var monotonic = time.GetTimestamp();
+            var (wall, monotonic) = (time.GetUtcNow(), time.GetTimestamp());
             await Task.WhenAny(Task.Delay(options.HeartbeatInterval, time, ct), _beatNow.WaitAsync(ct));
-            if (_sleeping && time.GetUtcNow() - now - time.GetElapsedTime(monotonic) > SuspendGap)
+            if (_sleeping && time.GetUtcNow() - wall - time.GetElapsedTime(monotonic) > SuspendGap)
             {
                 _sleeping = false;
                 LogAwake(node.Name, "the machine was suspended");
