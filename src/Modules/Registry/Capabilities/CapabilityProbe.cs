@@ -5,12 +5,15 @@ using AuroraNode.Modules.Registry.HealthReports;
 
 namespace AuroraNode.Modules.Registry.Capabilities;
 
-/// <summary>What this machine has, detected rather than typed in: CPU, memory, disk, OS and GPUs (nvidia-smi when present).</summary>
+/// <summary>
+/// What this machine has, detected rather than typed in: CPU, memory, disk, OS and GPUs (nvidia-smi when present;
+/// on Apple Silicon the chip's GPU, which shares the machine's memory).
+/// </summary>
 internal static class CapabilityProbe
 {
     public static Dictionary<string, object?> Detect(string dataDir, string version)
     {
-        var gpus = NvidiaGpus();
+        var gpus = OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? AppleSiliconGpu() : NvidiaGpus();
         var drive = SystemUsage.DriveFor(dataDir);
         return new Dictionary<string, object?>
         {
@@ -30,7 +33,6 @@ internal static class CapabilityProbe
         };
     }
 
-
     private static string CpuModel()
     {
         if (File.Exists("/proc/cpuinfo"))
@@ -45,19 +47,23 @@ internal static class CapabilityProbe
         return Run("sysctl", "-n machdep.cpu.brand_string")?.Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
     }
 
-    private static List<(string Model, double MemoryGb)> NvidiaGpus()
-    {
-        var output = Run("nvidia-smi", "--query-gpu=name,memory.total --format=csv,noheader,nounits");
-        if (output is null)
-        {
-            return [];
-        }
+    private static List<(string Model, double MemoryGb)> NvidiaGpus() =>
+        Run("nvidia-smi", "--query-gpu=name,memory.total --format=csv,noheader,nounits") is { } output ? ParseNvidiaSmi(output) : [];
 
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+    /// <summary>The lines of <c>nvidia-smi --query-gpu=name,memory.total --format=csv,noheader,nounits</c> (memory in MiB).</summary>
+    internal static List<(string Model, double MemoryGb)> ParseNvidiaSmi(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(',', 2, StringSplitOptions.TrimEntries))
             .Where(p => p.Length == 2 && double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
             .Select(p => (p[0], Math.Round(double.Parse(p[1], CultureInfo.InvariantCulture) / 1024, 1)))
             .ToList();
+
+    // The chip (e.g. "Apple M2 Pro") is the GPU; it can use the machine's unified memory.
+    private static List<(string Model, double MemoryGb)> AppleSiliconGpu()
+    {
+        var chip = Run("sysctl", "-n machdep.cpu.brand_string")?.Trim();
+        var bytes = long.TryParse(Run("sysctl", "-n hw.memsize")?.Trim(), out var b) ? b : 0;
+        return chip is { Length: > 0 } ? [(chip, Math.Round(bytes / 1073741824.0, 1))] : [];
     }
 
     private static string? Run(string file, string args)
