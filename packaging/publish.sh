@@ -78,7 +78,7 @@ for rid in "${rids[@]}"; do
   rm -rf "$out" "$staging" "$tarball" "$tarball.sha256"
   if ! dotnet publish "$project" -c Release -r "$rid" --self-contained \
       --artifacts-path "$build_root" -o "$staging" \
-      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
+      -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:PublishReadyToRun=true \
       -p:DebugType=none -p:GenerateDocumentationFile=false \
       -nologo -clp:NoSummary >"$log" 2>&1; then
     echo "publish.sh: $rid: FAILED" >&2
