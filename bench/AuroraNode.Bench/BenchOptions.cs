@@ -4,13 +4,27 @@ namespace AuroraNode.Bench;
 internal sealed record BenchOptions(string Verb, string? NodePath)
 {
     public const string Usage = """
-        usage: AuroraNode.Bench all|startup|rss|http [--node PATH]
-          all        start-up, idle RSS and HTTP, each against its peer in the same run
-          --node     aurora-node.dll or a published aurora-node executable
-                     (default: src/AuroraNode/bin/Release/net10.0/aurora-node.dll; build it first)
+        usage: AuroraNode.Bench all|node|mesh|<benchmark> [--node PATH]
+          all                  every benchmark, each against its peer in the same run
+          node                 startup, rss, http: one lead node
+          mesh                 events-latency, events-throughput, registry: several node processes sharing the lead's Redis
+          startup              start to ready on an existing data dir
+          rss                  idle RSS of the node process
+          http                 GET /api/v1/node under wrk
+          events-latency       cross-node event delivery p50/p99, one event in flight
+          events-throughput    events/s from one node to two others, CPU per 10k events, ephemeral and durable
+          registry             a lead with 500 simulated nodes: GET /nodes, GET /stats, CPU per 1000 heartbeats
+          --node               aurora-node.dll or a published aurora-node executable
+                               (default: src/AuroraNode/bin/Release/net10.0/aurora-node.dll; build it first)
         """;
 
-    public bool Includes(string benchmark) => Verb == "all" || Verb == benchmark;
+    private static readonly Dictionary<string, string[]> Groups = new()
+    {
+        ["node"] = ["startup", "rss", "http"],
+        ["mesh"] = ["events-latency", "events-throughput", "registry"],
+    };
+
+    public bool Includes(string benchmark) => Verb == "all" || Verb == benchmark || (Groups.TryGetValue(Verb, out var group) && group.Contains(benchmark));
 
     public static BenchOptions? Parse(string[] args, IReadOnlyCollection<string> benchmarks)
     {
@@ -21,6 +35,6 @@ internal sealed record BenchOptions(string Verb, string? NodePath)
             [var verb, "--node", var path] => new BenchOptions(verb, path),
             _ => null,
         };
-        return options is not null && (options.Verb == "all" || benchmarks.Contains(options.Verb)) ? options : null;
+        return options is not null && (options.Verb == "all" || Groups.ContainsKey(options.Verb) || benchmarks.Contains(options.Verb)) ? options : null;
     }
 }

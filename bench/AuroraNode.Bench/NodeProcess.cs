@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace AuroraNode.Bench;
 
 /// <summary>
-/// One aurora-node (a lead: postgres, redis, eventbus) in its own folder under /tmp/aurora-bench, on free loopback
-/// ports, logging warnings only. Disposing stops it and deletes the folder, whatever happened before.
+/// One aurora-node (by default a lead: postgres, redis, eventbus, registry) in its own folder under /tmp/aurora-bench,
+/// on free loopback ports, logging warnings only. Disposing stops it and deletes the folder, whatever happened before.
 /// </summary>
 internal sealed class NodeProcess : IAsyncDisposable
 {
@@ -24,8 +24,9 @@ internal sealed class NodeProcess : IAsyncDisposable
     private readonly OutputTail _output = new();
     private Process? _process;
 
-    public NodeProcess(NodeBinary binary)
+    public NodeProcess(NodeBinary binary, NodeSetup? setup = null)
     {
+        setup ??= NodeSetup.Lead;
         _binary = binary;
         Directory.CreateDirectory(BenchRoot);
         File.SetUnixFileMode(BenchRoot, Traversable);
@@ -34,10 +35,11 @@ internal sealed class NodeProcess : IAsyncDisposable
         File.SetUnixFileMode(Dir, Traversable);
         (ApiPort, PostgresPort, RedisPort) = (FreePort(), FreePort(), FreePort());
         ConfigPath = Path.Combine(Dir, "aurora-node.yaml");
+        Name = setup.Name;
         File.WriteAllText(ConfigPath, $"""
             node:
-              name: bench
-              roles: [lead]
+              name: {setup.Name}
+              roles: [{setup.Roles}]
               data_dir: {DataDir}
               advertise_address: 127.0.0.1
             api:
@@ -48,13 +50,15 @@ internal sealed class NodeProcess : IAsyncDisposable
             postgres:
               port: {PostgresPort}
             redis:
-              port: {RedisPort}
+            {(setup.RedisUrl is null ? $"  port: {RedisPort}" : $"  managed: false\n  url: \"{setup.RedisUrl}\"")}
 
             """);
         _http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
     }
 
     public string Dir { get; }
+
+    public string Name { get; }
 
     public string DataDir => Path.Combine(Dir, "data");
 

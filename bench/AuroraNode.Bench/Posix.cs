@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace AuroraNode.Bench;
 
-/// <summary>The POSIX calls the framework doesn't expose: signals to a pid, and whether we run as root.</summary>
+/// <summary>The POSIX calls the framework doesn't expose: signals to a pid, whether we run as root, the clock tick.</summary>
 internal static partial class Posix
 {
     public const int SigInt = 2;
@@ -11,12 +11,18 @@ internal static partial class Posix
 
     public static bool IsRoot => GetEuid() == 0;
 
+    /// <summary>The unit of CPU times in /proc (sysconf(_SC_CLK_TCK), 100 on Linux).</summary>
+    public static long ClockTicksPerSecond { get; } = SysConf(2);
+
     public static bool Send(int pid, int signal) => pid > 0 && Kill(pid, signal) == 0;
 
     public static bool IsAlive(int pid) => pid > 0 && Kill(pid, 0) == 0;
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    private static partial long SysConf(int name);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEuid();

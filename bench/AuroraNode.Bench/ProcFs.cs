@@ -11,6 +11,34 @@ internal static class ProcFs
     /// <summary>Proportional set size in MiB: shared pages divided among the processes sharing them.</summary>
     public static double PssMiB(int pid) => KiB($"/proc/{pid}/smaps_rollup", "Pss:") / 1024;
 
+    /// <summary>The process's command name (/proc/pid/comm), or "" when it is gone.</summary>
+    public static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>CPU time the process has used so far (utime + stime), in ms; 0 for a process that is gone.</summary>
+    public static double CpuMs(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[11..13].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) * 1000.0 / Posix.ClockTicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Children, grandchildren and so on (the node's PostgreSQL with its backends, its redis-server).</summary>
     public static IReadOnlyList<int> Descendants(int pid)
     {

@@ -3,19 +3,29 @@ using AuroraNode.Bench;
 
 // The node against a peer measured in the same run, as ratios; bench/README.md has the figures and how to reproduce them.
 //   all | startup | rss | http [--node PATH]   StartupBench, RssBench, HttpBench against the Release build (NodeBinary)
+//   events-latency | events-throughput | registry [--node PATH]   EventLatencyBench, EventThroughputBench, RegistryBench: a mesh of node processes
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
+//   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
 if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
 {
     await BareKestrel.RunAsync(port);
     return 0;
 }
 
-// Run in this order by "all".
-var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<Figure>> Run)[]
+if (args is ["bare-listener", ..])
 {
-    ("startup", StartupBench.RunAsync),
-    ("rss", RssBench.RunAsync),
-    ("http", HttpBench.RunAsync),
+    return await BareListener.RunAsync(args[1..]);
+}
+
+// Run in this order by "all".
+var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IReadOnlyList<Figure>>> Run)[]
+{
+    ("startup", async (node, ct) => [await StartupBench.RunAsync(node, ct)]),
+    ("rss", async (node, ct) => [await RssBench.RunAsync(node, ct)]),
+    ("http", async (node, ct) => [await HttpBench.RunAsync(node, ct)]),
+    ("events-latency", EventLatencyBench.RunAsync),
+    ("events-throughput", EventThroughputBench.RunAsync),
+    ("registry", RegistryBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {
@@ -47,10 +57,14 @@ try
         try
         {
             var cpu = new CpuWatch();
-            var figure = await run(node, ct);
-            report.Add(figure with { OthersCpuPercent = cpu.OthersPercent() });
+            var figures = await run(node, ct);
+            var others = cpu.OthersPercent();
+            foreach (var figure in figures)
+            {
+                report.Add(figure with { OthersCpuPercent = others });
+            }
         }
-        catch (Exception ex) when (ex is BenchException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is BenchException or HttpRequestException or IOException or TimeoutException or StackExchange.Redis.RedisException)
         {
             report.Fail(name, ex.Message);
         }

@@ -39,7 +39,7 @@ internal sealed class Report(Machine machine, NodeBinary node, string verb, Time
         Console.WriteLine($"machine: {machine}, {_loadAtEnd:0.00} at the end");
         Console.WriteLine($"node:    {node.Path}");
         Console.WriteLine();
-        var rows = _figures.Select(f => new[] { f.Name, f.Value.Format(f.Unit), f.PeerValue.Format(f.Unit), $"{f.Ratio:0.00}", f.Target, f.Met ? "yes" : "NO" }).ToList();
+        var rows = _figures.Select(f => new[] { f.Name, f.Value.Format(f.Unit), f.PeerValue.Format(f.Unit), $"{f.Ratio:0.00}", f.Target, f.Met switch { true => "yes", false => "NO", null => "—" } }).ToList();
         string[] header = ["FIGURE", "AURORA median (min–max)", "PEER, same run", "RATIO", "TARGET", "MET"];
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
         foreach (var row in rows.Prepend(header))

@@ -21,6 +21,7 @@ internal static class AuroraCli
             new Command("config", "Work with the config file") { ConfigCheckCommand.Create() },
             NodesCommand.Create(),
             HealthCommand.Create(),
+            SyncDbCommand.Create(),
             JoinTokenCommand.Create(),
             NodeActionCommands.Leave(),
             NodeActionCommands.Sleep(),

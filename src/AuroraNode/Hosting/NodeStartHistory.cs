@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AuroraNode.Hosting;
 
 /// <summary>The host's own schema: <c>node.starts</c>, one row per start of a node (name, version, time), kept for audits and shown as the start count.</summary>
-internal sealed class NodeStartHistory(IServiceProvider services, NodeSettings settings, TimeProvider time) : Microsoft.Extensions.Hosting.IHostedService
+internal sealed class NodeStartHistory(IServiceProvider services, NodeSettings settings, ILogger<NodeStartHistory> logger, TimeProvider time) : Microsoft.Extensions.Hosting.IHostedService
 {
     public static readonly SchemaMigrations Migrations = new("node",
     [
@@ -38,9 +38,17 @@ internal sealed class NodeStartHistory(IServiceProvider services, NodeSettings s
             return;
         }
 
-        await using var conn = await db.Writes.OpenConnectionAsync(ct);
-        Starts = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-            InsertSql, new { settings.Node.Name, settings.Node.Version, At = StartedAt.UtcDateTime }, cancellationToken: ct));
+        // On a replica the row goes to the primary; a node whose primary is away still starts.
+        try
+        {
+            await using var conn = await db.Writes.OpenConnectionAsync(ct);
+            Starts = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+                InsertSql, new { settings.Node.Name, settings.Node.Version, At = StartedAt.UtcDateTime }, cancellationToken: ct));
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            logger.LogWarning("This start was not recorded in node.starts: {Reason}", ex.Message);
+        }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -1,14 +1,17 @@
 using AuroraNode.Modules.Configuration;
 using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Health;
+using AuroraNode.Modules.Postgres.Api;
 using AuroraNode.Modules.Postgres.Migrations;
+using AuroraNode.Modules.Postgres.Replication;
+using Microsoft.AspNetCore.Routing;
 using AuroraNode.Modules.Postgres.Server;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuroraNode.Modules.Postgres;
 
 /// <summary>The node's PostgreSQL: runs and supervises its own server (or connects to one), applies every module's migrations.</summary>
-public sealed class PostgresModule : IAuroraModule
+public sealed partial class PostgresModule : IAuroraModule
 {
     public string Name => "postgres";
 
@@ -18,7 +21,7 @@ public sealed class PostgresModule : IAuroraModule
 
     public void ConfigureServices(IServiceCollection services, ConfigReader config, NodeContext node)
     {
-        var options = ReadOptions(config);
+        var options = ReadOptions(config, node);
         services.AddSingleton(options);
         services.AddSingleton<PostgresDatabase>();
         services.AddSingleton<IDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
@@ -29,10 +32,14 @@ public sealed class PostgresModule : IAuroraModule
         }
 
         services.AddHostedService<MigrationRunner>();
+        services.AddSingleton<ReplicationStatus>();
+        services.AddSingleton<IReplicationState>(sp => sp.GetRequiredService<ReplicationStatus>());
         services.AddSingleton<IModuleHealth, PostgresHealth>();
     }
 
-    private static PostgresOptions ReadOptions(ConfigReader config)
+    public void MapEndpoints(IEndpointRouteBuilder app) => app.MapReplicationApi();
+
+    private static PostgresOptions ReadOptions(ConfigReader config, NodeContext node)
     {
         var managed = config.Bool("managed", true);
         var port = config.Port("port", PostgresOptions.DefaultPort);
@@ -41,6 +48,12 @@ public sealed class PostgresModule : IAuroraModule
         var database = config.String("database", "aurora")!;
         var connectionString = config.String("connection_string");
         var stopTimeout = config.Duration("stop_timeout", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+        var walKeep = config.String("max_slot_wal_keep_size", "2GB")!;
+        if (!WalSize().IsMatch(walKeep))
+        {
+            config.Error("max_slot_wal_keep_size", $"expected a size like 512MB or 2GB, got '{walKeep}'");
+        }
+
         var major = 0;
         if (managed)
         {
@@ -51,7 +64,8 @@ public sealed class PostgresModule : IAuroraModule
             config.Error("connection_string", "required when postgres.managed is false: the server to use, like 'Host=10.0.0.1;Port=5432;Username=aurora;Password=...;Database=aurora'");
         }
 
-        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout);
+        var replica = managed && node.LeadUrl is not null && !node.Roles.Contains(NodeRole.Lead);
+        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, walKeep);
     }
 
     private static (string? BinDir, int Major) ResolveBinaries(ConfigReader config, string? binDir)
@@ -82,4 +96,7 @@ public sealed class PostgresModule : IAuroraModule
 
         return (binDir, major);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[1-9][0-9]*(MB|GB|TB)$")]
+    private static partial System.Text.RegularExpressions.Regex WalSize();
 }

@@ -9,6 +9,8 @@ namespace AuroraNode.Modules.Postgres;
 /// <param name="Database">The database the modules use.</param>
 /// <param name="ConnectionString">The server to use when not managed.</param>
 /// <param name="StopTimeout">How long a clean stop may take before the server is killed.</param>
+/// <param name="Replica">The managed server is a replica of the mesh's primary: the node joined a lead (<c>mesh.lead_url</c>) and is not the lead.</param>
+/// <param name="MaxSlotWalKeepSize">The most WAL a replication slot may hold back on the primary (<c>max_slot_wal_keep_size</c>), so a replica that stays away cannot fill its disk.</param>
 internal sealed record PostgresOptions(
     bool Managed,
     int Port,
@@ -17,7 +19,9 @@ internal sealed record PostgresOptions(
     string OsUser,
     string Database,
     string? ConnectionString,
-    TimeSpan StopTimeout)
+    TimeSpan StopTimeout,
+    bool Replica,
+    string MaxSlotWalKeepSize)
 {
     public const int DefaultPort = 5433;
 }

@@ -18,6 +18,9 @@ public sealed class NodeConfigFile
         Path = dir.Combine(name, "aurora-node.yaml");
     }
 
+    /// <summary>The <c>modules</c> section every test node has unless a test replaces it.</summary>
+    public const string ShortRegistryIntervals = "registry:\n  heartbeat_interval: 500ms\n  warning_after: 2s\n  offline_after: 4s\n  health_report_interval: 500ms\n  alert_after: 2";
+
     public TempDirectory Dir { get; }
 
     public string Name { get; }
@@ -48,7 +51,7 @@ public sealed class NodeConfigFile
             ["logging"] = "level: information\nfile: true",
             ["postgres"] = $"port: {PostgresPort}\nstop_timeout: 10s",
             ["redis"] = $"port: {RedisPort}\nstop_timeout: 10s",
-            ["modules"] = "registry:\n  heartbeat_interval: 500ms\n  warning_after: 2s\n  offline_after: 4s\n  health_report_interval: 500ms\n  alert_after: 2",
+            ["modules"] = ShortRegistryIntervals,
         };
         foreach (var (key, value) in Sections)
         {

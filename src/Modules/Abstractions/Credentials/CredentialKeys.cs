@@ -9,6 +9,15 @@ public static class CredentialKeys
     /// <summary>The mesh's Redis as <c>redis://host:port</c>, without the password; received when joining.</summary>
     public const string RedisUrl = "redis.url";
 
+    /// <summary>
+    /// The password of PostgreSQL's superuser <c>postgres</c>. A replica is a copy of the primary, so a node that
+    /// joins receives the primary's.
+    /// </summary>
+    public const string SuperuserPassword = "postgres.superuser_password";
+
+    /// <summary>host:port of the mesh's primary PostgreSQL, received when joining: a replica clones it and streams from it.</summary>
+    public const string PostgresPrimary = "postgres.primary";
+
     /// <summary>The password of the PostgreSQL role <c>replicator</c>, the same on every node of a mesh.</summary>
     public const string ReplicationPassword = "postgres.replication_password";
 

@@ -13,4 +13,7 @@ public interface IDatabase
 
     /// <summary>True once the server is up and every module's migrations are applied.</summary>
     bool IsReady { get; }
+
+    /// <summary>host:port other nodes reach the node's own server on (its replicas stream from it); null when the server is not the node's own.</summary>
+    string? AddressForOtherNodes { get; }
 }

@@ -13,6 +13,8 @@ internal static class EventBusMetrics
 
     public static readonly Counter<long> Failed = Meter.CreateCounter<long>("events_failed", description: "Events that could not be published, parsed or handled, per channel.");
 
+    public static readonly Counter<long> Lost = Meter.CreateCounter<long>("events_lost", description: "Durable events trimmed from their stream before this node read them, per channel.");
+
     public static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("event_delivery_latency", unit: "s", description: "From the envelope's timestamp to delivery on this node.");
 
     public static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("eventbus_reconnects", description: "Times the connection to Redis came back.");

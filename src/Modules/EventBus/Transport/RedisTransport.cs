@@ -28,8 +28,11 @@ internal sealed partial class RedisTransport(
     private readonly Outbox _outbox = new(options.OutboxCapacity);
     private readonly SemaphoreSlim _flushSignal = new(0);
     private Task _flusher = Task.CompletedTask;
+    private DurableStreamReader? _streams;
 
     public int Queued => _outbox.Count;
+
+    private DurableStreamReader Streams => _streams ??= new DurableStreamReader(redis, node, options, ReceiveAsync, logger, time);
 
     public bool IsConnected => redis.Connection.IsConnected;
 
@@ -71,7 +74,7 @@ internal sealed partial class RedisTransport(
 
     /// <summary>Starts receiving <paramref name="channel"/> from Redis (once).</summary>
     public void Listen(string channel) =>
-        _listening.GetOrAdd(channel, c => _durable.ContainsKey(c) ? ReadStreamAsync(c, _stopping.Token) : SubscribeAsync(c, _stopping.Token));
+        _listening.GetOrAdd(channel, c => _durable.ContainsKey(c) ? Streams.RunAsync(c, _stopping.Token) : SubscribeAsync(c, _stopping.Token));
 
     public async Task SendAsync(string channel, EventEnvelope envelope, CancellationToken ct)
     {
@@ -152,69 +155,6 @@ internal sealed partial class RedisTransport(
         }
     }
 
-    private async Task ReadStreamAsync(string channel, CancellationToken ct)
-    {
-        await Task.Yield();
-        var wake = new SemaphoreSlim(0);
-        var group = node.Name;
-        var subscribed = false;
-        var position = "0"; // First what this node received but never acknowledged, then new entries.
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var db = redis.Connection.GetDatabase();
-                if (!subscribed)
-                {
-                    await EnsureGroupAsync(db, channel, group);
-                    await redis.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel), (_, _) => wake.Release());
-                    subscribed = true;
-                }
-
-                var entries = await db.StreamReadGroupAsync(channel, group, node.Name, position, count: 100);
-                foreach (var entry in entries)
-                {
-                    await ReceiveAsync(channel, entry["envelope"].ToString());
-                    await db.StreamAcknowledgeAsync(channel, group, entry.Id);
-                }
-
-                if (entries.Length == 0)
-                {
-                    if (position == "0")
-                    {
-                        position = ">";
-                        continue;
-                    }
-
-                    await wake.WaitAsync(options.StreamPollInterval, ct);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (RedisException ex)
-            {
-                LogStreamReadFailed(channel, ex.Message);
-                position = "0";
-                await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
-
-    private static async Task EnsureGroupAsync(IDatabase db, string channel, string group)
-    {
-        try
-        {
-            // From now on: events before this node ever joined are not its to read.
-            await db.StreamCreateConsumerGroupAsync(channel, group, StreamPosition.NewMessages, createStream: true);
-        }
-        catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // The group exists: this node was here before and reads on from where it stopped.
-        }
-    }
-
     private async Task ReceiveAsync(string channel, string json)
     {
         EventEnvelope? envelope;
@@ -247,9 +187,6 @@ internal sealed partial class RedisTransport(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped the oldest queued event of {Channel}: {Capacity} events wait for Redis")]
     private partial void LogDropped(string channel, int capacity);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the durable stream {Channel} failed ({Reason}); retrying")]
-    private partial void LogStreamReadFailed(string channel, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an unreadable event on {Channel}: {Reason}")]
     private partial void LogUnreadable(string channel, string reason);

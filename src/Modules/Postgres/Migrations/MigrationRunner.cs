@@ -38,26 +38,35 @@ internal sealed partial class MigrationRunner(
             await lockCmd.ExecuteNonQueryAsync(ct);
         }
 
-        var upgradeLog = new MicrosoftUpgradeLog(logger);
-        foreach (var schema in migrations)
+        // Released explicitly: a pooled connection may keep its session, and with it the lock, for the next user.
+        try
         {
-            await using (var create = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS \"{schema.Schema}\"", conn))
+            var upgradeLog = new MicrosoftUpgradeLog(logger);
+            foreach (var schema in migrations)
             {
-                await create.ExecuteNonQueryAsync(ct);
-            }
+                await using (var create = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS \"{schema.Schema}\"", conn))
+                {
+                    await create.ExecuteNonQueryAsync(ct);
+                }
 
-            var result = await Task.Run(() => Upgrade(database.Writes, schema, upgradeLog), ct);
-            if (!result.Successful)
-            {
-                var message = $"migration {result.ErrorScript?.Name ?? "(before any script)"} of schema '{schema.Schema}' failed: {result.Error.Message}";
-                database.MarkMigrationFailed(message);
-                throw new StartupException(null, message + " (nothing of that script was applied; fix the script or the database and restart)");
-            }
+                var result = await Task.Run(() => Upgrade(database.Writes, schema, upgradeLog), ct);
+                if (!result.Successful)
+                {
+                    var message = $"migration {result.ErrorScript?.Name ?? "(before any script)"} of schema '{schema.Schema}' failed: {result.Error.Message}";
+                    database.MarkMigrationFailed(message);
+                    throw new StartupException(null, message + " (nothing of that script was applied; fix the script or the database and restart)");
+                }
 
-            foreach (var script in result.Scripts)
-            {
-                LogApplied(schema.Schema, script.Name);
+                foreach (var script in result.Scripts)
+                {
+                    LogApplied(schema.Schema, script.Name);
+                }
             }
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({AdvisoryLockKey})", conn);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
 
         database.MarkMigrated();
@@ -82,7 +91,8 @@ internal sealed partial class MigrationRunner(
         {
             try
             {
-                return await database.Writes.OpenConnectionAsync(ct);
+                // The local server: a replica among them answers "in recovery" and migrates nothing.
+                return await database.Reads.OpenConnectionAsync(ct);
             }
             catch (NpgsqlException) when (time.GetUtcNow() < deadline)
             {

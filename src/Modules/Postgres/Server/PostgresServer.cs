@@ -17,7 +17,7 @@ internal sealed partial class PostgresServer(
     ILogger<PostgresServer> logger,
     TimeProvider time) : SupervisedServer("PostgreSQL", logger, time)
 {
-    public const string SuperuserPasswordKey = "postgres.superuser_password";
+    public const string SuperuserPasswordKey = CredentialKeys.SuperuserPassword;
     public const string ReplicationPasswordKey = CredentialKeys.ReplicationPassword;
 
     private readonly PostgresLog _log = new(logger);
@@ -58,12 +58,40 @@ internal sealed partial class PostgresServer(
             PrepareOsUser(user);
         }
 
-        if (!File.Exists(Path.Combine(DataDir, "PG_VERSION")))
+        var exists = File.Exists(Path.Combine(DataDir, "PG_VERSION"));
+        if (options.Replica)
+        {
+            if (!exists)
+            {
+                var source = ReplicaSourceFromCredentials();
+                StateDetail = $"cloning the primary at {source.Host}:{source.Port}";
+                LogCloning(DataDir, source.Host, source.Port, source.Slot);
+                await ReplicaCloner.CloneAsync(options, source, DataDir, _log, ct);
+            }
+            else if (!File.Exists(Path.Combine(DataDir, "standby.signal")))
+            {
+                throw new StartupException("node.data_dir", $"{DataDir} holds a PostgreSQL cluster of its own, but this node joined a mesh and must be a replica of its primary; move the folder away (keep it if its data matters) so the node clones the primary");
+            }
+        }
+        else if (!exists)
         {
             StateDetail = "initdb";
             LogInitializing(DataDir);
             await ClusterInitializer.InitializeAsync(options, DataDir, credentials.GetOrCreate(SuperuserPasswordKey), _log, ct);
         }
+    }
+
+    private ReplicaSource ReplicaSourceFromCredentials()
+    {
+        var primary = credentials.Get(CredentialKeys.PostgresPrimary);
+        var password = credentials.Get(ReplicationPasswordKey);
+        var colon = primary?.LastIndexOf(':') ?? -1;
+        if (primary is null || password is null || colon < 1 || !int.TryParse(primary[(colon + 1)..], out var port))
+        {
+            throw new StartupException("mesh.lead_url", $"the credentials file lacks the primary's address or the replication password ({CredentialKeys.PostgresPrimary}, {ReplicationPasswordKey}); the lead that this node joined runs no PostgreSQL of its own");
+        }
+
+        return new ReplicaSource(primary[..colon], port, password, ReplicaSource.SlotFor(node.Name), node.Name);
     }
 
     protected override ProcessSpec CreateSpec() => new(
@@ -75,6 +103,8 @@ internal sealed partial class PostgresServer(
             "-c", "unix_socket_directories=",
             "-c", "logging_collector=off",
             "-c", "log_line_prefix=",
+            "-c", $"max_slot_wal_keep_size={options.MaxSlotWalKeepSize}",
+            "-c", "hot_standby_feedback=on",
         ],
         DataDir,
         ClusterInitializer.RunAsUser(options));
@@ -115,6 +145,11 @@ internal sealed partial class PostgresServer(
     // Idempotent, so a first start killed between initdb and here completes on the next start.
     protected override async Task AfterFirstStartAsync(CancellationToken ct)
     {
+        if (options.Replica)
+        {
+            return; // Roles and databases come from the primary.
+        }
+
         await using var conn = new NpgsqlConnection(AdminConnection("postgres").ConnectionString);
         await conn.OpenAsync(ct);
         var replicationPassword = credentials.GetOrCreate(ReplicationPasswordKey);
@@ -165,6 +200,9 @@ internal sealed partial class PostgresServer(
         }
     }
 
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} as a replica of the primary at {Host}:{Port} (pg_basebackup, slot {Slot})")]
+    private partial void LogCloning(string dataDir, string host, int port, string slot);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} (initdb)")]
     private partial void LogInitializing(string dataDir);

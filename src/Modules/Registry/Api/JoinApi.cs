@@ -8,6 +8,7 @@ using AuroraNode.Modules.Registry.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -15,7 +16,8 @@ namespace AuroraNode.Modules.Registry.Api;
 
 /// <summary>
 /// Joining the mesh: the lead (or the backup) issues join tokens, and a new node trades one for what it needs to
-/// take part — the Redis address and password, the replication password, the mesh's identity and its own key.
+/// take part — the Redis address and password, the primary PostgreSQL's address and passwords (the node's own
+/// server becomes its replica), the mesh's identity and its own key.
 /// </summary>
 internal static partial class JoinApi
 {
@@ -83,6 +85,7 @@ internal static partial class JoinApi
         IRedis redis,
         INodeCredentials credentials,
         NodeContext node,
+        IServiceProvider services,
         ILoggerFactory loggers,
         TimeProvider time)
     {
@@ -130,9 +133,14 @@ internal static partial class JoinApi
                 granted[CredentialKeys.RedisPassword] = redisPassword;
             }
 
-            if (credentials.Get(CredentialKeys.ReplicationPassword) is { } replication)
+            // A replica is a copy of the primary: it needs the primary's address and its superuser's password.
+            if (services.GetService<Modules.Data.IDatabase>()?.AddressForOtherNodes is { } primary
+                && credentials.Get(CredentialKeys.ReplicationPassword) is { } replication
+                && credentials.Get(CredentialKeys.SuperuserPassword) is { } superuser)
             {
+                granted[CredentialKeys.PostgresPrimary] = primary;
                 granted[CredentialKeys.ReplicationPassword] = replication;
+                granted[CredentialKeys.SuperuserPassword] = superuser;
             }
 
             LogJoined(logger, name, from, JoinTokens.Id(request.Token!));

@@ -1,3 +1,4 @@
+using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,7 @@ internal sealed partial class HealthReporter(
     HealthReportStore store,
     IModuleStates modules,
     ILogCounts logCounts,
+    IEnumerable<IReplicationState> replication,
     NodeContext node,
     HealthReportOptions options,
     ILogger<HealthReporter> logger,
@@ -34,7 +36,7 @@ internal sealed partial class HealthReporter(
                     SystemUsage.MemoryPercent(),
                     SystemUsage.DiskPercent(node.DataDir),
                     states.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value?.ToString().ToLowerInvariant()),
-                    null, // Replication lag comes with the replication module.
+                    await LagSecondsAsync(ct),
                     logged.Errors,
                     logged.Warnings,
                     logged.ByModule);
@@ -48,6 +50,18 @@ internal sealed partial class HealthReporter(
             {
                 LogNotStored(ex.Message);
             }
+        }
+    }
+
+    private async Task<double?> LagSecondsAsync(CancellationToken ct)
+    {
+        try
+        {
+            return replication.FirstOrDefault() is { } state ? await state.LagSecondsAsync(ct) : null;
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return null; // PostgreSQL is down: its module state says so.
         }
     }
 

@@ -1,0 +1,84 @@
+using System.Diagnostics.Metrics;
+using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Data;
+using Dapper;
+
+namespace AuroraNode.Modules.Postgres.Replication;
+
+/// <summary>
+/// Reads where the local server stands: on the primary its replicas (slots joined with pg_stat_replication), on a
+/// replica its stream from the primary. The last lag read is exported as <c>aurora_replication_lag_seconds</c>.
+/// </summary>
+internal sealed class ReplicationStatus : IReplicationState
+{
+    // A replica this far behind (or more) is still catching up rather than streaming.
+    private static readonly TimeSpan CaughtUp = TimeSpan.FromSeconds(1);
+    private static readonly Meter Meter = new("aurora");
+
+    // Column aliases match the records' parameter names; every type is cast to the parameter's.
+    private const string ServerSql = """
+        SELECT pg_is_in_recovery() AS inrecovery,
+               (SELECT timeline_id FROM pg_control_checkpoint())::bigint AS timeline,
+               CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn,
+               pg_last_wal_receive_lsn()::text AS receivelsn,
+               pg_last_wal_replay_lsn()::text AS replaylsn,
+               pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint AS lagbytes,
+               CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8 AS lagseconds,
+               (SELECT status FROM pg_stat_wal_receiver)::text AS receiver
+        """;
+
+    private const string ReplicasSql = """
+        SELECT coalesce(r.application_name, s.slot_name::text) AS node, s.slot_name::text AS slot,
+               coalesce(r.state, 'disconnected')::text AS state, r.sync_state::text AS syncstate, host(r.client_addr) AS address,
+               pg_wal_lsn_diff(pg_current_wal_lsn(), r.write_lsn)::bigint AS writelagbytes,
+               pg_wal_lsn_diff(pg_current_wal_lsn(), r.flush_lsn)::bigint AS flushlagbytes,
+               pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint AS replaylagbytes,
+               extract(epoch FROM r.write_lag)::float8 AS writelagseconds,
+               extract(epoch FROM r.flush_lag)::float8 AS flushlagseconds,
+               extract(epoch FROM r.replay_lag)::float8 AS replaylagseconds,
+               pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint AS slotretainedbytes
+        FROM pg_replication_slots s
+        FULL JOIN pg_stat_replication r ON r.pid = s.active_pid
+        WHERE s.slot_type IS DISTINCT FROM 'logical'
+        ORDER BY 1
+        """;
+
+    private readonly PostgresDatabase _database;
+    private readonly NodeContext _node;
+    private readonly INodeCredentials _credentials;
+    private double? _lastLag;
+
+    public ReplicationStatus(PostgresDatabase database, NodeContext node, INodeCredentials credentials)
+    {
+        (_database, _node, _credentials) = (database, node, credentials);
+        Meter.CreateObservableGauge("replication_lag_seconds", () => _lastLag ?? 0, unit: "s", description: "How far this node's replica is behind its primary (0 on the primary).");
+    }
+
+    public async Task<ReplicationView> ReadAsync(CancellationToken ct)
+    {
+        await using var conn = await _database.Reads.OpenConnectionAsync(ct);
+        var server = await conn.QuerySingleAsync<ServerRow>(new CommandDefinition(ServerSql, cancellationToken: ct));
+        if (server.InRecovery)
+        {
+            _lastLag = server.LagSeconds;
+            var state = server.Receiver != "streaming" ? "disconnected"
+                : server.LagSeconds >= CaughtUp.TotalSeconds ? "catching_up"
+                : "streaming";
+            return new ReplicationView(_node.Name, "replica", state, server.Timeline, null, server.ReceiveLsn, server.ReplayLsn,
+                server.LagBytes, server.LagSeconds, _credentials.Get(CredentialKeys.PostgresPrimary), []);
+        }
+
+        _lastLag = 0;
+        var replicas = (await conn.QueryAsync<ReplicaView>(new CommandDefinition(ReplicasSql, cancellationToken: ct))).ToList();
+        return new ReplicationView(_node.Name, "primary", "running", server.Timeline, server.Lsn, null, null, null, null, null, replicas);
+    }
+
+    public async Task<double?> LagSecondsAsync(CancellationToken ct)
+    {
+        var view = await ReadAsync(ct);
+        return view.Role == "replica" ? view.LagSeconds : null;
+    }
+
+    private sealed record ServerRow(bool InRecovery, long Timeline, string? Lsn, string? ReceiveLsn, string? ReplayLsn, long? LagBytes, double? LagSeconds, string? Receiver);
+}

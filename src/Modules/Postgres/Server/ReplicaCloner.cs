@@ -1,0 +1,124 @@
+using AuroraNode.Modules.Processes;
+using Npgsql;
+
+namespace AuroraNode.Modules.Postgres.Server;
+
+/// <summary>
+/// Makes this node's data directory a copy of the primary's with <c>pg_basebackup</c>, streaming from a physical
+/// slot of its own (<c>replica_{node}</c>) so the primary keeps the WAL the replica still needs. Like initdb, it
+/// builds under a temporary name and renames into place when complete. The replication password sits in a 0600
+/// passfile next to the data directory, never on a command line or in a config file.
+/// </summary>
+internal static class ReplicaCloner
+{
+    public const string ReplicationUser = "replicator";
+
+    public static async Task CloneAsync(PostgresOptions options, ReplicaSource source, string dataDir, PostgresLog log, CancellationToken ct)
+    {
+        var building = dataDir + ".clone";
+        if (Directory.Exists(building))
+        {
+            Directory.Delete(building, recursive: true);
+        }
+
+        Directory.CreateDirectory(building, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var user = ClusterInitializer.RunAsUser(options);
+        var passFile = WritePassFile(source, Path.GetDirectoryName(dataDir)!, user);
+        if (user is not null)
+        {
+            OsUser.Chown(building, user);
+        }
+
+        await DropStaleSlotAsync(source, ct);
+        var conninfo = Conninfo(source, passFile);
+        string[] args = ["-D", building, "-d", conninfo, "-X", "stream", "-C", "-S", source.Slot, "--checkpoint=fast", "--no-password"];
+        using (var basebackup = ChildProcess.Start(new ProcessSpec(Path.Combine(options.BinDir, "pg_basebackup"), args, building, user), log.Line))
+        {
+            var code = await basebackup.Exited.WaitAsync(ct);
+            if (code != 0)
+            {
+                throw new StartupException("mesh.lead_url", $"pg_basebackup from the primary at {source.Host}:{source.Port} failed with exit code {code}: {log.Recent()}");
+            }
+        }
+
+        File.WriteAllText(Path.Combine(building, "standby.signal"), "");
+        File.AppendAllText(Path.Combine(building, "postgresql.auto.conf"), $"""
+
+            # Written by aurora-node: this server is a replica of the mesh's primary.
+            primary_conninfo = '{conninfo}'
+            primary_slot_name = '{source.Slot}'
+
+            """);
+        if (user is not null)
+        {
+            OsUser.Chown(building, user);
+        }
+
+        Directory.Move(building, dataDir);
+    }
+
+    /// <summary>A slot left by an earlier clone of this node that never finished would make <c>-C</c> fail; one in use is another node's.</summary>
+    private static async Task DropStaleSlotAsync(ReplicaSource source, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = source.Host,
+            Port = source.Port,
+            Username = ReplicationUser,
+            Password = source.Password,
+            Database = "postgres",
+            Timeout = 10,
+            Pooling = false,
+        };
+        try
+        {
+            await using var conn = new NpgsqlConnection(builder.ConnectionString);
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("SELECT active FROM pg_replication_slots WHERE slot_name = $1", conn) { Parameters = { new() { Value = source.Slot } } };
+            if (await cmd.ExecuteScalarAsync(ct) is bool active)
+            {
+                if (active)
+                {
+                    throw new StartupException("node.name", $"the primary at {source.Host}:{source.Port} already streams to a replica through slot {source.Slot}: another node has this node's name");
+                }
+
+                await using var drop = new NpgsqlCommand("SELECT pg_drop_replication_slot($1)", conn) { Parameters = { new() { Value = source.Slot } } };
+                await drop.ExecuteNonQueryAsync(ct);
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new StartupException("mesh.lead_url", $"cannot reach the primary PostgreSQL at {source.Host}:{source.Port} as {ReplicationUser}: {ex.Message}");
+        }
+    }
+
+    private static string WritePassFile(ReplicaSource source, string dir, string? user)
+    {
+        var path = Path.Combine(dir, "replication.pgpass");
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, "");
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(temp, $"{source.Host}:{source.Port}:*:{ReplicationUser}:{source.Password.Replace(@"\", @"\\").Replace(":", @"\:")}\n");
+        if (user is not null)
+        {
+            OsUser.Chown(temp, user);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    private static string Conninfo(ReplicaSource source, string passFile) =>
+        $"host={source.Host} port={source.Port} user={ReplicationUser} passfile={passFile} application_name={source.ApplicationName}";
+}
+
+/// <summary>The primary a replica clones and streams from, and the slot it uses there.</summary>
+internal sealed record ReplicaSource(string Host, int Port, string Password, string Slot, string ApplicationName)
+{
+    /// <summary>Slot names allow lowercase letters, digits and '_' only, at most 63.</summary>
+    public static string SlotFor(string node)
+    {
+        var name = new string(node.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+        return "replica_" + name[..Math.Min(name.Length, 55)];
+    }
+}
