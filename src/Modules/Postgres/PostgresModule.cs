@@ -32,6 +32,13 @@ public sealed partial class PostgresModule : IAuroraModule
         }
 
         services.AddHostedService<MigrationRunner>();
+        if (options.Managed)
+        {
+            services.AddSingleton(ReplicationMembers.Migrations);
+            services.AddHostedService<ReplicationMembers>();
+            services.AddHostedService<SyncStandbyManager>();
+        }
+
         services.AddSingleton<ReplicationStatus>();
         services.AddSingleton<IReplicationState>(sp => sp.GetRequiredService<ReplicationStatus>());
         services.AddSingleton<IModuleHealth, PostgresHealth>();
@@ -65,7 +72,9 @@ public sealed partial class PostgresModule : IAuroraModule
         }
 
         var replica = managed && node.LeadUrl is not null && !node.Roles.Contains(NodeRole.Lead);
-        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, walKeep);
+        var noSync = config.Bool("nosync", false);
+        var strict = config.Bool("sync_strict", false);
+        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep);
     }
 
     private static (string? BinDir, int Major) ResolveBinaries(ConfigReader config, string? binDir)

@@ -1,0 +1,138 @@
+using AuroraNode.Modules.Events;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AuroraNode.Modules.Postgres.Replication;
+
+/// <summary>
+/// On the primary: keeps <c>synchronous_standby_names</c> pointing at a backup that streams and is caught up, so a
+/// commit returns only once the backup has it (no committed data lost on failover). With no such backup the primary
+/// either goes on asynchronously and raises an alert (the default) or keeps waiting for one, blocking commits
+/// (<c>postgres.sync_strict</c>), like Patroni's synchronous mode and its strict variant.
+/// </summary>
+internal sealed partial class SyncStandbyManager(
+    PostgresDatabase database,
+    PostgresOptions options,
+    NodeContext node,
+    IServiceProvider services,
+    ILogger<SyncStandbyManager> logger,
+    TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    // Backups (not nosync) whose stream is live and caught up, best first; the current choice stays while it qualifies.
+    private const string CandidatesSql = """
+        SELECT r.application_name
+        FROM pg_stat_replication r
+        JOIN replication.members m ON m.node = r.application_name
+        WHERE 'backup' = ANY (m.roles) AND NOT m.nosync AND r.state = 'streaming'
+        ORDER BY (r.application_name = @Current) DESC, r.replay_lsn DESC NULLS LAST
+        """;
+
+    private string? _current;
+    private bool _alerted;
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Interval, time, ct);
+                await ApplyAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (NpgsqlException ex)
+            {
+                LogCheckFailed(ex.Message);
+            }
+        }
+    }
+
+    private async Task ApplyAsync(CancellationToken ct)
+    {
+        await using var conn = await database.Reads.OpenConnectionAsync(ct);
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct)))
+        {
+            return; // A replica has no standbys to choose.
+        }
+
+        var configured = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "";
+        _current ??= configured.Trim('"') is { Length: > 0 } name ? name : null;
+        var best = (await conn.QueryAsync<string>(new CommandDefinition(CandidatesSql, new { Current = _current ?? "" }, cancellationToken: ct))).FirstOrDefault();
+        if (best is not null)
+        {
+            await SetAsync(conn, best, ct);
+            if (_alerted)
+            {
+                _alerted = false;
+                await AlertAsync("alert_resolved", $"{best} is the synchronous standby again", ct);
+            }
+
+            return;
+        }
+
+        if (options.SyncStrict)
+        {
+            return; // Keep waiting for the standby: commits block until it is back.
+        }
+
+        await SetAsync(conn, null, ct);
+        if (!_alerted && await HasBackupMemberAsync(conn, ct))
+        {
+            _alerted = true;
+            LogNoStandby();
+            await AlertAsync("alert_raised", "no backup streams from the primary: commits are not synchronously replicated", ct);
+        }
+    }
+
+    private async Task SetAsync(NpgsqlConnection conn, string? standby, CancellationToken ct)
+    {
+        if (standby == _current && await IsSetAsync(conn, standby, ct))
+        {
+            return;
+        }
+
+        // ALTER SYSTEM takes no parameters; the name is a node name (letters, digits, '-', '_') quoted as an identifier.
+        var value = standby is null ? "" : $"\"{standby}\"";
+        await conn.ExecuteAsync(new CommandDefinition($"ALTER SYSTEM SET synchronous_standby_names = '{value}'", cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_reload_conf()", cancellationToken: ct));
+        _current = standby;
+        LogStandby(standby ?? "none (asynchronous)");
+    }
+
+    private static async Task<bool> IsSetAsync(NpgsqlConnection conn, string? standby, CancellationToken ct) =>
+        (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "").Trim('"') == (standby ?? "");
+
+    private static async Task<bool> HasBackupMemberAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM replication.members WHERE 'backup' = ANY (roles) AND NOT nosync)", cancellationToken: ct));
+
+    private async Task AlertAsync(string type, string detail, CancellationToken ct)
+    {
+        if (services.GetService<IEventBus>() is { } bus)
+        {
+            await bus.PublishAsync(EventChannels.SystemAlert, EventEnvelope.Create(type, node.Name, time.GetUtcNow(), new
+            {
+                node = node.Name,
+                kind = "sync_standby_missing",
+                severity = "warning",
+                detail,
+            }), ct);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synchronous standby: {Standby}")]
+    private partial void LogStandby(string standby);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No backup streams from this primary: commits go on without a synchronous standby (postgres.sync_strict: true would block them instead)")]
+    private partial void LogNoStandby();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Synchronous standby check failed: {Reason}")]
+    private partial void LogCheckFailed(string reason);
+}
