@@ -22,9 +22,9 @@ internal static class NodeApiClient
     }
 
     /// <summary>The JSON answer to a POST of <paramref name="body"/>, or null after telling the user why there is none.</summary>
-    public static async Task<JsonElement?> PostAsync(string api, string path, object? body, CancellationToken ct)
+    public static async Task<JsonElement?> PostAsync(string api, string path, object? body, CancellationToken ct, int timeoutSeconds = 30)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
         try
         {
             using var response = await http.PostAsJsonAsync(path, body, CliJson.Options, ct);

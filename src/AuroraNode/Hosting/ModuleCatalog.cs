@@ -6,13 +6,16 @@ using AuroraNode.Modules.Registry;
 
 namespace AuroraNode.Hosting;
 
-/// <summary>Every module the node knows, in start order (listed in code: single-file publish has no assemblies to scan).</summary>
+/// <summary>
+/// Every module the node knows, in start order (listed in code: single-file publish has no assemblies to scan).
+/// Redis comes before PostgreSQL: a former primary reads the leader lease before its server starts.
+/// </summary>
 internal static class ModuleCatalog
 {
     public static IReadOnlyList<IAuroraModule> All { get; } =
     [
-        new PostgresModule(),
         new RedisModule(),
+        new PostgresModule(),
         new EventBusModule(),
         new RegistryModule(),
     ];

@@ -12,7 +12,10 @@ namespace AuroraNode.Modules.Postgres;
 internal sealed class PostgresDatabase : IDatabase, IDisposable
 {
     private readonly NpgsqlDataSource _source;
-    private readonly NpgsqlDataSource? _writes;
+    private readonly string _local;
+    private readonly string _writesConnection;
+    private volatile NpgsqlDataSource? _writes;
+    private string? _writesPrimary;
 
     public PostgresDatabase(PostgresOptions options, INodeCredentials credentials, NodeContext node)
     {
@@ -30,18 +33,51 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
         builder.Timeout = 5;
         Target = $"{builder.Host}:{builder.Port}/{builder.Database}";
         _source = NpgsqlDataSource.Create(builder);
+        _writesConnection = builder.ConnectionString;
+        _local = $"127.0.0.1:{options.Port}";
         AddressForOtherNodes = options.Managed ? $"{node.AdvertiseAddress}:{options.Port}" : null;
         if (options.Replica && credentials.Get(CredentialKeys.PostgresPrimary) is { } primary)
         {
-            // Both hosts, so writes follow the primary when this server is promoted (failover).
-            builder.Host = $"{primary},127.0.0.1:{options.Port}";
-            _writes = new NpgsqlDataSourceBuilder(builder.ConnectionString).BuildMultiHost().WithTargetSession(TargetSessionAttributes.ReadWrite);
+            FollowPrimary(primary);
         }
     }
 
     public NpgsqlDataSource Reads => _source;
 
     public NpgsqlDataSource Writes => _writes ?? _source;
+
+    /// <summary>
+    /// Sends writes to <paramref name="primary"/> (host:port), or to the local server when null (it is the primary).
+    /// The local server stays the second host, so writes find it at once if it is promoted.
+    /// </summary>
+    public void FollowPrimary(string? primary)
+    {
+        if (primary == AddressForOtherNodes)
+        {
+            primary = null;
+        }
+
+        lock (_source)
+        {
+            if (primary == _writesPrimary)
+            {
+                return;
+            }
+
+            var old = _writes;
+            _writes = primary is null
+                ? null
+                : new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(_writesConnection) { Host = $"{primary},{_local}", HostRecheckSeconds = 1 }.ConnectionString)
+                    .BuildMultiHost().WithTargetSession(TargetSessionAttributes.ReadWrite);
+            _writesPrimary = primary;
+
+            // Connections taken from the old source finish their work first.
+            if (old is not null)
+            {
+                _ = Task.Delay(TimeSpan.FromMinutes(1)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
+            }
+        }
+    }
 
     public string? AddressForOtherNodes { get; }
 

@@ -24,6 +24,7 @@ internal sealed class PostgresHealth(PostgresDatabase database, PostgresOptions 
             data["pid"] = server.Pid;
             data["restarts"] = server.Restarts;
             data["version"] = options.MajorVersion;
+            data["bin_dir"] = options.BinDir;
             if (server.State != ModuleState.Running)
             {
                 return new ModuleHealthReport(server.State, $"PostgreSQL {server.StateDetail}", data);

@@ -2,6 +2,7 @@ using AuroraNode.Modules.Configuration;
 using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Postgres.Api;
+using AuroraNode.Modules.Postgres.Failover;
 using AuroraNode.Modules.Postgres.Migrations;
 using AuroraNode.Modules.Postgres.Replication;
 using Microsoft.AspNetCore.Routing;
@@ -32,11 +33,16 @@ public sealed partial class PostgresModule : IAuroraModule
         }
 
         services.AddHostedService<MigrationRunner>();
+        services.AddSingleton<LeaderLease>();
+        services.AddSingleton<FailoverState>();
         if (options.Managed)
         {
             services.AddSingleton(ReplicationMembers.Migrations);
             services.AddHostedService<ReplicationMembers>();
             services.AddHostedService<SyncStandbyManager>();
+            services.AddSingleton<Promotion>();
+            services.AddSingleton<Switchover>();
+            services.AddHostedService<ReplicationSupervisor>();
         }
 
         services.AddSingleton<ReplicationStatus>();
@@ -74,8 +80,45 @@ public sealed partial class PostgresModule : IAuroraModule
         var replica = managed && node.LeadUrl is not null && !node.Roles.Contains(NodeRole.Lead);
         var noSync = config.Bool("nosync", false);
         var strict = config.Bool("sync_strict", false);
-        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep);
+        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep, ReadFailover(config));
     }
+
+    private static FailoverOptions ReadFailover(ConfigReader config)
+    {
+        var d = FailoverOptions.Default;
+        var loop = config.Duration("loop_wait", d.LoopWait, TimeSpan.FromMilliseconds(100));
+        var retry = config.Duration("retry_timeout", d.RetryTimeout, TimeSpan.FromMilliseconds(100));
+        var ttl = config.Duration("ttl", d.Ttl, TimeSpan.FromSeconds(1));
+        if (ttl < loop + 2 * retry)
+        {
+            // Patroni's rule: the primary must get two tries at renewing, a loop apart, before its lease can expire.
+            config.Error("ttl", $"must be at least loop_wait + 2 × retry_timeout ({Durations.Format(loop + 2 * retry)}), got {Durations.Format(ttl)}");
+        }
+
+        var maxLag = config.String("maximum_lag_on_failover", "1MB")!;
+        var maxLagBytes = ParseSize(maxLag);
+        if (maxLagBytes is null)
+        {
+            config.Error("maximum_lag_on_failover", $"expected a size like 0, 16kB, 1MB or 1GB, got '{maxLag}'");
+        }
+
+        return new FailoverOptions(config.Bool("failover", d.Enabled), ttl, loop, retry, maxLagBytes ?? d.MaximumLagOnFailover, config.Bool("failover_allow_loss", d.AllowDataLoss));
+    }
+
+    private static long? ParseSize(string text)
+    {
+        var match = Size().Match(text);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var unit = match.Groups[2].Value.ToUpperInvariant() switch { "" or "B" => 1L, "KB" => 1024L, "MB" => 1024L * 1024, _ => 1024L * 1024 * 1024 };
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * unit;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^([0-9]+)(B|kB|KB|MB|GB)?$")]
+    private static partial System.Text.RegularExpressions.Regex Size();
 
     private static (string? BinDir, int Major) ResolveBinaries(ConfigReader config, string? binDir)
     {

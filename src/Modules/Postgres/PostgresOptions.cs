@@ -12,6 +12,7 @@ namespace AuroraNode.Modules.Postgres;
 /// <param name="Replica">The managed server is a replica of the mesh's primary: the node joined a lead (<c>mesh.lead_url</c>) and is not the lead.</param>
 /// <param name="NoSync">This node never becomes the synchronous standby (a laptop, a slow link).</param>
 /// <param name="SyncStrict">Without a synchronous standby the primary blocks commits instead of going on asynchronously.</param>
+/// <param name="Failover">Leader lease and automatic failover.</param>
 /// <param name="MaxSlotWalKeepSize">The most WAL a replication slot may hold back on the primary (<c>max_slot_wal_keep_size</c>), so a replica that stays away cannot fill its disk.</param>
 internal sealed record PostgresOptions(
     bool Managed,
@@ -25,7 +26,8 @@ internal sealed record PostgresOptions(
     bool Replica,
     bool NoSync,
     bool SyncStrict,
-    string MaxSlotWalKeepSize)
+    string MaxSlotWalKeepSize,
+    Failover.FailoverOptions Failover)
 {
     public const int DefaultPort = 5433;
 }

@@ -43,7 +43,7 @@ public sealed class CliUsageTests
         var result = await Executable.RunAsync("config", "check", "--config", Path.Combine(Executable.RepoRoot, "aurora-node.yaml"));
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        Assert.That(result.Stdout, Does.Contain("valid").And.Contain("modules postgres, redis, eventbus, registry"));
+        Assert.That(result.Stdout, Does.Contain("valid").And.Contain("modules redis, postgres, eventbus, registry"));
     }
 
     [Test]

@@ -42,9 +42,10 @@ public sealed class Mesh : IAsyncDisposable
     }
 
     /// <summary>Starts a node of <paramref name="role"/> that joins the mesh with a new token.</summary>
-    public async Task<NodeProcess> AddAsync(string name, string role)
+    public async Task<NodeProcess> AddAsync(string name, string role, Action<NodeConfigFile>? configure = null)
     {
         var config = JoiningConfig(name, role, await CreateJoinTokenAsync(new { role }));
+        configure?.Invoke(config);
         var node = new NodeProcess(config);
         _nodes.Add(node);
         await node.StartAndWaitReadyAsync();
@@ -70,6 +71,13 @@ public sealed class Mesh : IAsyncDisposable
 
     public static Dictionary<string, string> Credentials(NodeProcess node) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(node.Config.DataDir, "credentials")))!;
+
+    /// <summary>Keeps <paramref name="node"/> (e.g. the same config started again) among those stopped at the end.</summary>
+    public NodeProcess Track(NodeProcess node)
+    {
+        _nodes.Add(node);
+        return node;
+    }
 
     public async ValueTask DisposeAsync()
     {

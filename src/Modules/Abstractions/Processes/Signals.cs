@@ -8,6 +8,9 @@ public static partial class Signals
     /// <summary>Interrupt: PostgreSQL's "fast shutdown".</summary>
     public const int SigInt = 2;
 
+    /// <summary>Quit: PostgreSQL's "immediate shutdown" (every backend exits at once, crash recovery on the next start).</summary>
+    public const int SigQuit = 3;
+
     /// <summary>Kill, cannot be caught.</summary>
     public const int SigKill = 9;
 

@@ -19,7 +19,9 @@ public abstract partial class SupervisedServer : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly RestartBackoff _backoff = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _cycle = new(1, 1);
     private ChildProcess? _child;
+    private TaskCompletionSource? _held;
     private Task _watch = Task.CompletedTask;
 
     /// <summary>Creates the supervisor.</summary>
@@ -82,10 +84,60 @@ public abstract partial class SupervisedServer : IHostedService, IDisposable
         await _watch;
     }
 
+    /// <summary>
+    /// Stops the server with <paramref name="signal"/> and keeps it down (it is not restarted) until
+    /// <see cref="ResumeAsync"/>: a primary that must stop taking writes, a data directory about to be rewound.
+    /// </summary>
+    /// <param name="signal">The stop signal, e.g. PostgreSQL's immediate shutdown.</param>
+    /// <param name="detail">The state detail while it is held down.</param>
+    protected async Task HoldDownAsync(int signal, string detail)
+    {
+        await _cycle.WaitAsync();
+        try
+        {
+            _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            State = ModuleState.Starting;
+            StateDetail = detail;
+            if (_child is { } child)
+            {
+                BeforeStop();
+                await child.StopAsync(signal, StopTimeout);
+            }
+        }
+        finally
+        {
+            _cycle.Release();
+        }
+    }
+
+    /// <summary>True while the server is held down by <see cref="HoldDownAsync"/>.</summary>
+    protected bool IsHeldDown => _held is not null;
+
+    /// <summary>
+    /// Runs <paramref name="beforeStart"/> with the server down, then starts it again and ends the hold. When either
+    /// throws, the server stays held down for the caller to try again.
+    /// </summary>
+    protected async Task ResumeAsync(Func<CancellationToken, Task> beforeStart, CancellationToken ct)
+    {
+        await _cycle.WaitAsync(ct);
+        try
+        {
+            await beforeStart(ct);
+            await StartServerAsync(ct);
+            _held?.TrySetResult();
+            _held = null;
+        }
+        finally
+        {
+            _cycle.Release();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
         _child?.Dispose();
+        _cycle.Dispose();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -146,6 +198,21 @@ public abstract partial class SupervisedServer : IHostedService, IDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+
+            // Stopped on purpose: the one who holds it down starts it again.
+            if (_held is { } held)
+            {
+                try
+                {
+                    await held.Task.WaitAsync(ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             State = ModuleState.Failed;

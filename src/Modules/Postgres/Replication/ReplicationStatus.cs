@@ -65,19 +65,32 @@ internal sealed class ReplicationStatus : IReplicationState
             var state = server.Receiver != "streaming" ? "disconnected"
                 : server.LagSeconds >= CaughtUp.TotalSeconds ? "catching_up"
                 : "streaming";
-            return new ReplicationView(_node.Name, "replica", state, server.Timeline, null, server.ReceiveLsn, server.ReplayLsn,
+            return new ReplicationView(_node.Name, _database.AddressForOtherNodes, "replica", state, server.Timeline, null, server.ReceiveLsn, server.ReplayLsn,
                 server.LagBytes, server.LagSeconds, _credentials.Get(CredentialKeys.PostgresPrimary), []);
         }
 
         _lastLag = 0;
         var replicas = (await conn.QueryAsync<ReplicaView>(new CommandDefinition(ReplicasSql, cancellationToken: ct))).ToList();
-        return new ReplicationView(_node.Name, "primary", "running", server.Timeline, server.Lsn, null, null, null, null, null, replicas);
+        return new ReplicationView(_node.Name, _database.AddressForOtherNodes, "primary", "running", server.Timeline, server.Lsn, null, null, null, null, null, replicas);
     }
 
     public async Task<double?> LagSecondsAsync(CancellationToken ct)
     {
         var view = await ReadAsync(ct);
         return view.Role == "replica" ? view.LagSeconds : null;
+    }
+
+    public async Task<string?> RoleAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var conn = await _database.Reads.OpenConnectionAsync(ct);
+            return await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct)) ? "replica" : "primary";
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            return null;
+        }
     }
 
     private sealed record ServerRow(bool InRecovery, long Timeline, string? Lsn, string? ReceiveLsn, string? ReplayLsn, long? LagBytes, double? LagSeconds, string? Receiver);

@@ -5,6 +5,7 @@ namespace AuroraNode.Modules.Postgres.Replication;
 /// <summary>This node's server in the mesh's replication: <c>GET /api/v1/replication</c>.</summary>
 internal sealed record ReplicationView(
     [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("address")] string? Address,
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("timeline")] long Timeline,

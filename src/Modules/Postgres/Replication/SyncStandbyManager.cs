@@ -2,20 +2,25 @@ using AuroraNode.Modules.Events;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using AuroraNode.Modules.Postgres.Failover;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace AuroraNode.Modules.Postgres.Replication;
 
 /// <summary>
-/// On the primary: keeps <c>synchronous_standby_names</c> pointing at a backup that streams and is caught up, so a
-/// commit returns only once the backup has it (no committed data lost on failover). With no such backup the primary
+/// On the primary: keeps <c>synchronous_standby_names</c> pointing at a backup (or, after a failover, the former lead)
+/// that streams and is caught up, so a commit returns only once that standby has it (no committed data lost on
+/// failover), and records the standby in Redis as the one node that may promote. With no such backup the primary
 /// either goes on asynchronously and raises an alert (the default) or keeps waiting for one, blocking commits
 /// (<c>postgres.sync_strict</c>), like Patroni's synchronous mode and its strict variant.
 /// </summary>
 internal sealed partial class SyncStandbyManager(
     PostgresDatabase database,
     PostgresOptions options,
+    FailoverState failover,
+    LeaderLease lease,
     NodeContext node,
     IServiceProvider services,
     ILogger<SyncStandbyManager> logger,
@@ -28,7 +33,7 @@ internal sealed partial class SyncStandbyManager(
         SELECT r.application_name
         FROM pg_stat_replication r
         JOIN replication.members m ON m.node = r.application_name
-        WHERE 'backup' = ANY (m.roles) AND NOT m.nosync AND r.state = 'streaming'
+        WHERE ('backup' = ANY (m.roles) OR 'lead' = ANY (m.roles)) AND NOT m.nosync AND r.state = 'streaming'
         ORDER BY (r.application_name = @Current) DESC, r.replay_lsn DESC NULLS LAST
         """;
 
@@ -48,7 +53,7 @@ internal sealed partial class SyncStandbyManager(
             {
                 return;
             }
-            catch (NpgsqlException ex)
+            catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException)
             {
                 LogCheckFailed(ex.Message);
             }
@@ -63,12 +68,28 @@ internal sealed partial class SyncStandbyManager(
             return; // A replica has no standbys to choose.
         }
 
+        if (!failover.HoldsLease)
+        {
+            return; // Only the primary that holds the lease decides; one that may have been replaced changes nothing.
+        }
+
         var configured = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "";
         _current ??= configured.Trim('"') is { Length: > 0 } name ? name : null;
         var best = (await conn.QueryAsync<string>(new CommandDefinition(CandidatesSql, new { Current = _current ?? "" }, cancellationToken: ct))).FirstOrDefault();
         if (best is not null)
         {
+            if (failover.Active && _current is not null && best != _current)
+            {
+                await lease.SetSyncStandbyAsync(null); // The old standby is no longer sure to have every commit.
+            }
+
             await SetAsync(conn, best, ct);
+            if (failover.Active && await IsSyncAsync(conn, best, ct))
+            {
+                // Recorded only once PostgreSQL waits for it: from then on it alone may promote without loss.
+                await lease.SetSyncStandbyAsync(best);
+            }
+
             if (_alerted)
             {
                 _alerted = false;
@@ -81,6 +102,11 @@ internal sealed partial class SyncStandbyManager(
         if (options.SyncStrict)
         {
             return; // Keep waiting for the standby: commits block until it is back.
+        }
+
+        if (failover.Active)
+        {
+            await lease.SetSyncStandbyAsync(null); // First: a standby that stops being waited for must not be trusted to promote.
         }
 
         await SetAsync(conn, null, ct);
@@ -110,8 +136,11 @@ internal sealed partial class SyncStandbyManager(
     private static async Task<bool> IsSetAsync(NpgsqlConnection conn, string? standby, CancellationToken ct) =>
         (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "").Trim('"') == (standby ?? "");
 
-    private static async Task<bool> HasBackupMemberAsync(NpgsqlConnection conn, CancellationToken ct) =>
-        await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM replication.members WHERE 'backup' = ANY (roles) AND NOT nosync)", cancellationToken: ct));
+    private static async Task<bool> IsSyncAsync(NpgsqlConnection conn, string standby, CancellationToken ct) =>
+        await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE application_name = @Standby AND sync_state = 'sync')", new { Standby = standby }, cancellationToken: ct));
+
+    private async Task<bool> HasBackupMemberAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM replication.members WHERE ('backup' = ANY (roles) OR 'lead' = ANY (roles)) AND node <> @Me AND NOT nosync)", new { Me = node.Name }, cancellationToken: ct));
 
     private async Task AlertAsync(string type, string detail, CancellationToken ct)
     {

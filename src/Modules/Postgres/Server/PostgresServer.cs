@@ -1,6 +1,7 @@
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Processes;
 using Microsoft.Extensions.Logging;
+using AuroraNode.Modules.Postgres.Failover;
 using Npgsql;
 
 namespace AuroraNode.Modules.Postgres.Server;
@@ -14,6 +15,7 @@ internal sealed partial class PostgresServer(
     NodeContext node,
     INodeCredentials credentials,
     PostgresDatabase database,
+    LeaderLease lease,
     ILogger<PostgresServer> logger,
     TimeProvider time) : SupervisedServer("PostgreSQL", logger, time)
 {
@@ -59,26 +61,100 @@ internal sealed partial class PostgresServer(
         }
 
         var exists = File.Exists(Path.Combine(DataDir, "PG_VERSION"));
-        if (options.Replica)
+        if (options.Replica && !exists)
         {
-            if (!exists)
-            {
-                var source = ReplicaSourceFromCredentials();
-                StateDetail = $"cloning the primary at {source.Host}:{source.Port}";
-                LogCloning(DataDir, source.Host, source.Port, source.Slot);
-                await ReplicaCloner.CloneAsync(options, source, DataDir, _log, ct);
-            }
-            else if (!File.Exists(Path.Combine(DataDir, "standby.signal")))
-            {
-                throw new StartupException("node.data_dir", $"{DataDir} holds a PostgreSQL cluster of its own, but this node joined a mesh and must be a replica of its primary; move the folder away (keep it if its data matters) so the node clones the primary");
-            }
+            var source = ReplicaSourceFromCredentials();
+            StateDetail = $"cloning the primary at {source.Host}:{source.Port}";
+            LogCloning(DataDir, source.Host, source.Port, source.Slot);
+            await ReplicaCloner.CloneAsync(options, source, credentials.GetOrCreate(SuperuserPasswordKey), DataDir, _log, ct);
+        }
+        else if (options.Replica && !StandbyConfig.IsStandby(DataDir) && !StandbyConfig.BelongsToMesh(DataDir))
+        {
+            throw new StartupException("node.data_dir", $"{DataDir} holds a PostgreSQL cluster of its own, but this node joined a mesh and must be a replica of its primary; move the folder away (keep it if its data matters) so the node clones the primary");
         }
         else if (!exists)
         {
             StateDetail = "initdb";
             LogInitializing(DataDir);
             await ClusterInitializer.InitializeAsync(options, DataDir, credentials.GetOrCreate(SuperuserPasswordKey), _log, ct);
+            return;
         }
+
+        // A former primary never starts as a second one: if another node took the lease meanwhile, it follows that node.
+        if (!StandbyConfig.IsStandby(DataDir) && await LeaderElsewhereAsync() is { } primary)
+        {
+            LogRejoining(primary);
+            await BecomeReplicaOfAsync(primary, ct);
+        }
+    }
+
+    /// <summary>True while the server is stopped on purpose (fenced, or handing over to another primary).</summary>
+    public bool IsStoppedOnPurpose => IsHeldDown;
+
+    /// <summary>Stops taking writes at once (immediate shutdown): this primary can no longer renew its lease.</summary>
+    public Task FenceAsync() => HoldDownAsync(Signals.SigQuit, "fenced: stopped taking writes until the leader lease is settled");
+
+    /// <summary>A clean stop for a planned switchover: connected replicas receive all WAL before the server exits.</summary>
+    public Task StopForSwitchoverAsync() => HoldDownAsync(Signals.SigInt, "stopped for a switchover");
+
+    /// <summary>Starts a fenced server again as it was (nobody else took over).</summary>
+    public Task ResumeAsPrimaryAsync(CancellationToken ct) => ResumeAsync(_ => Task.CompletedTask, ct);
+
+    /// <summary>Stops the server (unless stopped already), makes it a replica of <paramref name="primary"/> and starts it.</summary>
+    public async Task RejoinAsync(string primary, CancellationToken ct)
+    {
+        if (!IsHeldDown)
+        {
+            await HoldDownAsync(Signals.SigInt, $"rejoining as a replica of {primary}");
+        }
+
+        LogRejoining(primary);
+        await ResumeAsync(c => BecomeReplicaOfAsync(primary, c), ct);
+    }
+
+    private async Task<string?> LeaderElsewhereAsync()
+    {
+        if (!options.Failover.Enabled || !lease.Available)
+        {
+            return null;
+        }
+
+        try
+        {
+            var holder = await lease.HolderAsync();
+            return holder is null || holder == node.Name ? null : await lease.AddressOfAsync(holder);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            LogLeaseUnknown(ex.Message);
+            return null;
+        }
+    }
+
+    // pg_rewind onto the primary's timeline (a no-op when nothing diverged); a full clone when that fails.
+    private async Task BecomeReplicaOfAsync(string primary, CancellationToken ct)
+    {
+        var user = ClusterInitializer.RunAsUser(options);
+        var replication = credentials.GetOrCreate(ReplicationPasswordKey);
+        var passFile = StandbyConfig.WritePassFile(node.DataDir, replication, credentials.GetOrCreate(SuperuserPasswordKey), user);
+        StateDetail = $"pg_rewind from the primary at {primary}";
+        if (!await Rewinder.RewindAsync(options, DataDir, primary, passFile, _log, ct))
+        {
+            var aside = DataDir + ".diverged";
+            LogRewindFailed(primary, aside, _log.Recent());
+            if (Directory.Exists(aside))
+            {
+                Directory.Delete(aside, recursive: true);
+            }
+
+            Directory.Move(DataDir, aside);
+            var (host, port) = StandbyConfig.Split(primary);
+            StateDetail = $"cloning the primary at {primary}";
+            await ReplicaCloner.CloneAsync(options, new ReplicaSource(host, port, replication, ReplicaSource.SlotFor(node.Name), node.Name), credentials.GetOrCreate(SuperuserPasswordKey), DataDir, _log, ct);
+        }
+
+        StandbyConfig.Write(DataDir, primary, passFile, node.Name, user);
+        credentials.Set(CredentialKeys.PostgresPrimary, primary);
     }
 
     private ReplicaSource ReplicaSourceFromCredentials()
@@ -105,6 +181,10 @@ internal sealed partial class PostgresServer(
             "-c", "log_line_prefix=",
             "-c", $"max_slot_wal_keep_size={options.MaxSlotWalKeepSize}",
             "-c", "hot_standby_feedback=on",
+            // pg_rewind needs it to bring a former primary back as a replica.
+            "-c", "wal_log_hints=on",
+            // How soon a replica retries its primary, e.g. a new one after a failover.
+            "-c", "wal_retrieve_retry_interval=1s",
         ],
         DataDir,
         ClusterInitializer.RunAsUser(options));
@@ -145,13 +225,16 @@ internal sealed partial class PostgresServer(
     // Idempotent, so a first start killed between initdb and here completes on the next start.
     protected override async Task AfterFirstStartAsync(CancellationToken ct)
     {
-        if (options.Replica)
-        {
-            return; // Roles and databases come from the primary.
-        }
-
         await using var conn = new NpgsqlConnection(AdminConnection("postgres").ConnectionString);
         await conn.OpenAsync(ct);
+        await using (var recovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", conn))
+        {
+            if ((bool)(await recovery.ExecuteScalarAsync(ct))!)
+            {
+                return; // A replica: roles and databases come from the primary.
+            }
+        }
+
         var replicationPassword = credentials.GetOrCreate(ReplicationPasswordKey);
         await using (var role = new NpgsqlCommand(
             $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replicator') THEN CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '{replicationPassword}'; END IF; END $$",
@@ -203,6 +286,15 @@ internal sealed partial class PostgresServer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} as a replica of the primary at {Host}:{Port} (pg_basebackup, slot {Slot})")]
     private partial void LogCloning(string dataDir, string host, int port, string slot);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL rejoins the mesh as a replica of the primary at {Primary}")]
+    private partial void LogRejoining(string primary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the leader lease before starting PostgreSQL ({Reason}); starting it as it was, the supervisor settles its role")]
+    private partial void LogLeaseUnknown(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "pg_rewind from the primary at {Primary} failed; the data directory is kept at {Aside} and cloned anew: {Output}")]
+    private partial void LogRewindFailed(string primary, string aside, string output);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} (initdb)")]
     private partial void LogInitializing(string dataDir);

@@ -6,14 +6,13 @@ namespace AuroraNode.Modules.Postgres.Server;
 /// <summary>
 /// Makes this node's data directory a copy of the primary's with <c>pg_basebackup</c>, streaming from a physical
 /// slot of its own (<c>replica_{node}</c>) so the primary keeps the WAL the replica still needs. Like initdb, it
-/// builds under a temporary name and renames into place when complete. The replication password sits in a 0600
-/// passfile next to the data directory, never on a command line or in a config file.
+/// builds under a temporary name and renames into place when complete.
 /// </summary>
 internal static class ReplicaCloner
 {
-    public const string ReplicationUser = "replicator";
+    private const string ReplicationUser = StandbyConfig.ReplicationUser;
 
-    public static async Task CloneAsync(PostgresOptions options, ReplicaSource source, string dataDir, PostgresLog log, CancellationToken ct)
+    public static async Task CloneAsync(PostgresOptions options, ReplicaSource source, string superuserPassword, string dataDir, PostgresLog log, CancellationToken ct)
     {
         var building = dataDir + ".clone";
         if (Directory.Exists(building))
@@ -23,14 +22,14 @@ internal static class ReplicaCloner
 
         Directory.CreateDirectory(building, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var user = ClusterInitializer.RunAsUser(options);
-        var passFile = WritePassFile(source, Path.GetDirectoryName(dataDir)!, user);
+        var passFile = StandbyConfig.WritePassFile(Path.GetDirectoryName(dataDir)!, source.Password, superuserPassword, user);
         if (user is not null)
         {
             OsUser.Chown(building, user);
         }
 
         await DropStaleSlotAsync(source, ct);
-        var conninfo = Conninfo(source, passFile);
+        var conninfo = StandbyConfig.Conninfo($"{source.Host}:{source.Port}", passFile, source.ApplicationName);
         string[] args = ["-D", building, "-d", conninfo, "-X", "stream", "-C", "-S", source.Slot, "--checkpoint=fast", "--no-password"];
         using (var basebackup = ChildProcess.Start(new ProcessSpec(Path.Combine(options.BinDir, "pg_basebackup"), args, building, user), log.Line))
         {
@@ -41,19 +40,7 @@ internal static class ReplicaCloner
             }
         }
 
-        File.WriteAllText(Path.Combine(building, "standby.signal"), "");
-        File.AppendAllText(Path.Combine(building, "postgresql.auto.conf"), $"""
-
-            # Written by aurora-node: this server is a replica of the mesh's primary.
-            primary_conninfo = '{conninfo}'
-            primary_slot_name = '{source.Slot}'
-
-            """);
-        if (user is not null)
-        {
-            OsUser.Chown(building, user);
-        }
-
+        StandbyConfig.Write(building, $"{source.Host}:{source.Port}", passFile, source.ApplicationName, user);
         Directory.Move(building, dataDir);
     }
 
@@ -91,25 +78,6 @@ internal static class ReplicaCloner
             throw new StartupException("mesh.lead_url", $"cannot reach the primary PostgreSQL at {source.Host}:{source.Port} as {ReplicationUser}: {ex.Message}");
         }
     }
-
-    private static string WritePassFile(ReplicaSource source, string dir, string? user)
-    {
-        var path = Path.Combine(dir, "replication.pgpass");
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, "");
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(temp, $"{source.Host}:{source.Port}:*:{ReplicationUser}:{source.Password.Replace(@"\", @"\\").Replace(":", @"\:")}\n");
-        if (user is not null)
-        {
-            OsUser.Chown(temp, user);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        return path;
-    }
-
-    private static string Conninfo(ReplicaSource source, string passFile) =>
-        $"host={source.Host} port={source.Port} user={ReplicationUser} passfile={passFile} application_name={source.ApplicationName}";
 }
 
 /// <summary>The primary a replica clones and streams from, and the slot it uses there.</summary>

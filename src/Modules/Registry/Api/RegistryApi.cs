@@ -107,16 +107,22 @@ internal static class RegistryApi
         });
     }
 
-    // Every node has a VPN link to the lead and replicates its database; GPU nodes serve the lead's GPU mesh.
+    // Every node has a VPN link to the lead and replicates the primary's database (the lead's, unless a failover or
+    // switchover moved it: each node's heartbeat says what its database is); GPU nodes serve the lead's GPU mesh.
     private static async Task<IResult> TopologyAsync(NodeStore store, RegistryOptions options, TimeProvider time)
     {
         var (views, _, now) = await ViewsAsync(store, options, time);
         var lead = views.FirstOrDefault(v => v.Roles.Contains("lead"))?.Name;
+        var primary = views.FirstOrDefault(v => v.Status == NodeStatus.Active && Text(v.Metadata, "database") == "primary")?.Name ?? lead;
         var connections = new List<object>();
+        foreach (var v in views.Where(v => primary is not null && v.Name != primary))
+        {
+            connections.Add(new { source = primary, target = v.Name, type = "db_replication" });
+        }
+
         foreach (var v in views.Where(v => lead is not null && v.Name != lead))
         {
             connections.Add(new { source = lead, target = v.Name, type = "vpn_mesh" });
-            connections.Add(new { source = lead, target = v.Name, type = "db_replication" });
             if (Number(v.Capabilities, "gpu_count") > 0)
             {
                 connections.Add(new { source = v.Name, target = lead, type = "gpu_mesh" });
@@ -157,6 +163,9 @@ internal static class RegistryApi
 
     private static JsonElement Object(JsonElement? value) =>
         value is { ValueKind: JsonValueKind.Object } v ? v.Clone() : JsonSerializer.SerializeToElement(new { });
+
+    private static string? Text(JsonElement obj, string key) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static double Number(JsonElement obj, string key) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Events;
 using AuroraNode.Modules.Registry.Capabilities;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +19,7 @@ internal sealed partial class Heartbeats(
     IEventBus bus,
     NodeContext node,
     RegistryOptions options,
+    IEnumerable<IReplicationState> replication,
     ILogger<Heartbeats> logger,
     TimeProvider time) : BackgroundService
 {
@@ -83,7 +85,7 @@ internal sealed partial class Heartbeats(
             var now = time.GetUtcNow();
             if (!_sleeping)
             {
-                await BeatAsync(record, now, ct);
+                await BeatAsync(record with { Metadata = await MetadataAsync(ct) }, now, ct);
             }
 
             var (wall, monotonic) = (time.GetUtcNow(), time.GetTimestamp());
@@ -152,9 +154,16 @@ internal sealed partial class Heartbeats(
             node.AdvertiseAddress,
             null,
             JsonSerializer.SerializeToElement(CapabilityProbe.Detect(node.DataDir, node.Version)),
-            JsonSerializer.SerializeToElement(new { software = "aurora-node", version = node.Version }),
+            await MetadataAsync(CancellationToken.None),
             earlier?.RegisteredAt ?? time.GetUtcNow(),
             null);
+    }
+
+    // The database role changes with a failover or switchover, so every beat carries the current one.
+    private async Task<JsonElement> MetadataAsync(CancellationToken ct)
+    {
+        var database = replication.FirstOrDefault() is { } state ? await state.RoleAsync(ct) : null;
+        return JsonSerializer.SerializeToElement(new { software = "aurora-node", version = node.Version, database });
     }
 
     // Heartbeats from publishers that don't write the registry themselves (seed scripts, tools).

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AuroraNode.Tests.TestKit;
+
+namespace AuroraNode.Tests.Replication;
+
+/// <summary>Waits on a node's <c>GET /api/v1/replication</c>.</summary>
+internal static class ReplicationViews
+{
+    public static async Task<JsonElement> WaitForAsync(NodeProcess node, Func<JsonElement, bool> condition, int seconds = 20)
+    {
+        var until = Stopwatch.StartNew();
+        JsonElement view = default;
+        while (until.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            try
+            {
+                view = await node.GetJsonAsync("/api/v1/replication");
+                if (condition(view))
+                {
+                    return view;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Starting, or its server is down for a moment (503).
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{node.Config.Name}'s replication never met the condition in {seconds} s; last: {view}");
+        throw new UnreachableException();
+    }
+
+    public static bool IsPrimary(JsonElement view) => view.GetProperty("role").GetString() == "primary";
+
+    public static bool StreamsFrom(JsonElement view, NodeProcess primary) =>
+        view.GetProperty("role").GetString() == "replica"
+        && view.GetProperty("state").GetString() == "streaming"
+        && view.GetProperty("primary").GetString() == $"127.0.0.1:{primary.Config.PostgresPort}";
+
+    public static Func<JsonElement, bool> HasSyncStandby(string name) => view =>
+        view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == name && r.GetProperty("sync_state").ValueKind == JsonValueKind.String && r.GetProperty("sync_state").GetString() == "sync");
+}
