@@ -48,6 +48,10 @@ public sealed class ConfigValidationTests
     [TestCase("node:\n  roles: [compute]\nmesh:\n  lead_url: 10.0.0.1:8700\n", "mesh.lead_url", "http://10.0.0.1:8700")]
     [TestCase("mesh:\n  lead_url: http://10.0.0.1:8700\n", "mesh.lead_url", "a lead node does not join")]
     [TestCase("node:\n  roles: [compute]\nmesh:\n  join_token: aurora_join_x\n", "mesh.join_token", "needs mesh.lead_url")]
+    [TestCase("postgres:\n  ttl: 4s\n", "postgres.ttl", "at least loop_wait + 2 × retry_timeout (5s)")]
+    [TestCase("postgres:\n  ttl: 10s\n  loop_wait: 2s\n  retry_timeout: 5s\n", "postgres.ttl", "(12s), got 10s")]
+    [TestCase("postgres:\n  maximum_lag_on_failover: lots\n", "postgres.maximum_lag_on_failover", "a size like")]
+    [TestCase("postgres:\n  failover: sometimes\n", "postgres.failover", "true or false")]
     public void Load_BadValue_ReportsKeyFileLineAndReason(string yaml, string key, string reason)
     {
         var config = ConfigFixture.Load(_temp, yaml);
