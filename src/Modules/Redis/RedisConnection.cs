@@ -8,44 +8,60 @@ using StackExchange.Redis;
 namespace AuroraNode.Modules.Redis;
 
 /// <summary>
-/// The node's one shared Redis connection. It never gives up: while Redis is away the multiplexer keeps
-/// reconnecting and the health check reports the module degraded.
+/// The node's one shared Redis connection. When the mesh runs Sentinels it connects through them and follows the
+/// master they name (a failover moves it to the new master by itself); else it connects to the node's own server or
+/// the one it was given. It never gives up: while Redis is away the multiplexer keeps reconnecting and the health
+/// check reports the module degraded.
 /// </summary>
-internal sealed partial class RedisConnection(RedisOptions options, INodeCredentials credentials, NodeContext node, ILogger<RedisConnection> logger, TimeProvider time)
-    : IRedis, IHostedService, IAsyncDisposable
+internal sealed partial class RedisConnection(
+    RedisOptions options,
+    INodeCredentials credentials,
+    RedisTopology topology,
+    ILogger<RedisConnection> logger,
+    TimeProvider time) : IRedis, IHostedService, IAsyncDisposable
 {
+    public const string SentinelsKey = "aurora:redis:sentinels";
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _sentinelGate = new(1, 1);
     private ConnectionMultiplexer? _connection;
+    private ConnectionMultiplexer? _sentinels;
+    private Task _refresh = Task.CompletedTask;
 
     public IConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException("Redis is used before the node has started");
 
     public string Target { get; private set; } = "";
 
-    public RedisAddress AddressForOtherNodes { get; private set; } = new("", null);
+    public RedisAddress AddressForOtherNodes { get; private set; } = new("", null, []);
 
     public async Task StartAsync(CancellationToken ct)
     {
-        var config = options.Managed
-            ? new ConfigurationOptions { EndPoints = { { "127.0.0.1", options.Port } }, Password = credentials.GetOrCreate(RedisServer.PasswordKey) }
-            : (options.Url ?? JoinedUrl()).Clone();
+        var sentinels = options.Url is null ? topology.KnownSentinels() : [];
+        var config = sentinels.Count > 0
+            ? SentinelConfig(sentinels)
+            : options.Managed
+                ? new ConfigurationOptions { EndPoints = { { "127.0.0.1", options.Port } }, Password = credentials.GetOrCreate(RedisServer.PasswordKey) }
+                : (options.Url ?? JoinedUrl()).Clone();
         if (!options.Managed && config.Password is null && credentials.Get(RedisServer.PasswordKey) is { } joined)
         {
             config.Password = joined;
         }
 
-        AddressForOtherNodes = options.Managed
-            ? new RedisAddress($"{node.AdvertiseAddress}:{options.Port}", config.Password)
-            : new RedisAddress(config.EndPoints[0] is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : config.EndPoints[0].ToString()!, config.Password);
-
         config.AbortOnConnectFail = false;
         config.ClientName = "aurora-node";
         config.ConnectTimeout = 2000;
-        Target = string.Join(",", config.EndPoints);
-        _connection = await ConnectionMultiplexer.ConnectAsync(config);
+        Target = sentinels.Count > 0 ? $"master of Sentinels {string.Join(",", sentinels)}" : string.Join(",", config.EndPoints);
+        _connection = sentinels.Count > 0 ? await ConnectThroughSentinelsAsync(config, ct) : await ConnectionMultiplexer.ConnectAsync(config);
         _connection.ConnectionFailed += (_, e) => LogConnectionLost(Target, e.FailureType.ToString());
         _connection.ConnectionRestored += (_, _) => LogConnectionRestored(Target);
+        AddressForOtherNodes = new RedisAddress(
+            options.Managed && sentinels.Count == 0 ? topology.OwnEndpoint : MasterEndpoint() ?? EndpointText(config.EndPoints[0]),
+            config.Password,
+            sentinels);
 
         // The node's own server is up by now; wait for it so the node is ready when start-up ends.
-        if (options.Managed)
+        if (options.Managed || sentinels.Count > 0)
         {
             var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
             while (!await PingsAsync() && time.GetUtcNow() < deadline)
@@ -53,7 +69,132 @@ internal sealed partial class RedisConnection(RedisOptions options, INodeCredent
                 await Task.Delay(50, ct);
             }
         }
+
+        if (sentinels.Count > 0)
+        {
+            _refresh = RefreshAsync(_stopping.Token);
+        }
     }
+
+    private ConfigurationOptions SentinelConfig(IReadOnlyList<string> sentinels)
+    {
+        var config = new ConfigurationOptions { ServiceName = RedisOptions.ServiceName, Password = topology.Password };
+        foreach (var s in sentinels)
+        {
+            config.EndPoints.Add(s);
+        }
+
+        return config;
+    }
+
+    // A Sentinel just started may not answer for its master yet.
+    private async Task<ConnectionMultiplexer> ConnectThroughSentinelsAsync(ConfigurationOptions config, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(config.Clone());
+            }
+            catch (RedisConnectionException ex) when (time.GetUtcNow() < deadline)
+            {
+                LogNoMasterYet(ex.Message);
+                await Task.Delay(250, ct);
+            }
+            catch (RedisConnectionException ex)
+            {
+                throw new StartupException("redis.sentinel", $"no Redis Sentinel named a reachable master for '{RedisOptions.ServiceName}' within 30 s ({ex.Message}); check that the Sentinels ({string.Join(",", config.EndPoints)}) and the mesh's Redis run");
+            }
+        }
+    }
+
+    // Sentinels that join later are recorded in Redis; each node remembers them for its next start and its joiners.
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var db = Connection.GetDatabase();
+                if (options.Sentinel)
+                {
+                    await db.SetAddAsync(SentinelsKey, topology.OwnSentinel);
+                }
+
+                var known = (await db.SetMembersAsync(SentinelsKey)).Select(v => (string)v!).ToList();
+                topology.Remember(known);
+                AddressForOtherNodes = AddressForOtherNodes with
+                {
+                    Endpoint = MasterEndpoint() ?? AddressForOtherNodes.Endpoint,
+                    Sentinels = topology.KnownSentinels().Concat(known).Distinct().ToList(),
+                };
+                await Task.Delay(RefreshInterval, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    public async Task<bool> MasterIsUndisputedAsync(CancellationToken ct)
+    {
+        var known = AddressForOtherNodes.Sentinels;
+        if (known.Count == 0)
+        {
+            return true;
+        }
+
+        if (MasterEndpoint() is not { } master)
+        {
+            return false;
+        }
+
+        var sentinels = await SentinelsAsync(known);
+        var answers = await Task.WhenAll(sentinels.GetEndPoints().Select(async ep =>
+        {
+            try
+            {
+                return await sentinels.GetServer(ep).SentinelGetMasterAddressByNameAsync(RedisOptions.ServiceName).WaitAsync(TimeSpan.FromSeconds(1), ct) is { } named ? EndpointText(named) : null;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                return null;
+            }
+        }));
+        return !SentinelQuorum.CouldBeOverruled(Math.Max(known.Count, answers.Length), answers.Count(a => a == master));
+    }
+
+    // One connection to every Sentinel, kept; it learns Sentinels that join later by itself.
+    private async Task<ConnectionMultiplexer> SentinelsAsync(IReadOnlyList<string> known)
+    {
+        await _sentinelGate.WaitAsync();
+        try
+        {
+            if (_sentinels is null)
+            {
+                var config = SentinelConfig(known);
+                (config.AbortOnConnectFail, config.ConnectTimeout) = (false, 1000);
+                _sentinels = await ConnectionMultiplexer.SentinelConnectAsync(config);
+            }
+
+            return _sentinels;
+        }
+        finally
+        {
+            _sentinelGate.Release();
+        }
+    }
+
+    private string? MasterEndpoint() =>
+        _connection?.GetEndPoints().Select(ep => _connection.GetServer(ep)).FirstOrDefault(s => s.IsConnected && !s.IsReplica) is { } master ? EndpointText(master.EndPoint) : null;
+
+    private static string EndpointText(EndPoint ep) => ep is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : ep.ToString()!;
 
     // A node that joined the mesh (mesh.lead_url) received the address when it joined, before the host started.
     private ConfigurationOptions JoinedUrl() =>
@@ -61,7 +202,15 @@ internal sealed partial class RedisConnection(RedisOptions options, INodeCredent
             ? parsed
             : throw new StartupException("mesh.lead_url", $"{CredentialKeys.RedisUrl} is missing from the credentials file: the node has not joined the mesh; set mesh.join_token");
 
-    public Task StopAsync(CancellationToken ct) => _connection?.CloseAsync() ?? Task.CompletedTask;
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await _stopping.CancelAsync();
+        await _refresh;
+        if (_connection is not null)
+        {
+            await _connection.CloseAsync();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -69,6 +218,14 @@ internal sealed partial class RedisConnection(RedisOptions options, INodeCredent
         {
             await _connection.DisposeAsync();
         }
+
+        if (_sentinels is not null)
+        {
+            await _sentinels.DisposeAsync();
+        }
+
+        _sentinelGate.Dispose();
+        _stopping.Dispose();
     }
 
     public async Task<bool> PingsAsync()
@@ -88,4 +245,7 @@ internal sealed partial class RedisConnection(RedisOptions options, INodeCredent
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconnected to Redis at {Target}")]
     private partial void LogConnectionRestored(string target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Redis Sentinels name no reachable master yet ({Reason}); retrying")]
+    private partial void LogNoMasterYet(string reason);
 }

@@ -23,6 +23,15 @@ internal sealed class RedisHealth(RedisConnection connection, RedisOptions optio
             }
         }
 
+        if (services.GetService<SentinelServer>() is { } sentinel)
+        {
+            data["sentinel_pid"] = sentinel.Pid;
+            if (sentinel.State != ModuleState.Running)
+            {
+                return new ModuleHealthReport(ModuleState.Degraded, $"redis-sentinel {sentinel.StateDetail}", data);
+            }
+        }
+
         return await connection.PingsAsync()
             ? new ModuleHealthReport(ModuleState.Running, $"Redis answering at {connection.Target}", data)
             : new ModuleHealthReport(ModuleState.Degraded, $"Redis at {connection.Target} is not answering; reconnecting", data);

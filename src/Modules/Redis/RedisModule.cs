@@ -19,10 +19,17 @@ public sealed class RedisModule : IAuroraModule
     {
         var options = ReadOptions(config, node);
         services.AddSingleton(options);
+        services.AddSingleton<RedisTopology>();
         if (options.Managed)
         {
             services.AddSingleton<RedisServer>();
             services.AddHostedService(sp => sp.GetRequiredService<RedisServer>());
+        }
+
+        if (options.Sentinel)
+        {
+            services.AddSingleton<SentinelServer>();
+            services.AddHostedService(sp => sp.GetRequiredService<SentinelServer>());
         }
 
         services.AddSingleton<RedisConnection>();
@@ -34,8 +41,11 @@ public sealed class RedisModule : IAuroraModule
     private static RedisOptions ReadOptions(ConfigReader config, NodeContext node)
     {
         var url = config.String("url");
-        // A backup that joins uses the lead's Redis unless told otherwise.
-        var managed = config.Bool("managed", url is null && node.LeadUrl is null && node.HasAnyRole(NodeRoles.Core));
+        // The lead runs the mesh's Redis; a backup runs a replica of it, which the Sentinels promote when the lead is lost.
+        var managed = config.Bool("managed", url is null && node.HasAnyRole(NodeRoles.Core));
+        var sentinel = config.Bool("sentinel", url is null && node.HasAnyRole(NodeRoles.Core));
+        var sentinelPort = config.Port("sentinel_port", RedisOptions.DefaultSentinelPort);
+        var downAfter = config.Duration("sentinel_down_after", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
         var port = config.Port("port", RedisOptions.DefaultPort);
         var serverPath = config.String("server_path");
         var stopTimeout = config.Duration("stop_timeout", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
@@ -60,7 +70,7 @@ public sealed class RedisModule : IAuroraModule
             }
         }
 
-        if (managed)
+        if (managed || sentinel)
         {
             serverPath ??= RedisBinary.Find();
             if (serverPath is null || !File.Exists(serverPath))
@@ -71,6 +81,11 @@ public sealed class RedisModule : IAuroraModule
             }
         }
 
-        return new RedisOptions(managed, port, serverPath ?? "", parsed, stopTimeout);
+        if (sentinel && sentinelPort == port)
+        {
+            config.Error("sentinel_port", $"must differ from redis.port ({port})");
+        }
+
+        return new RedisOptions(managed, port, serverPath ?? "", parsed, stopTimeout, sentinel, sentinelPort, downAfter);
     }
 }

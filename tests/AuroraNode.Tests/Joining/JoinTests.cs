@@ -11,7 +11,7 @@ namespace AuroraNode.Tests.Joining;
 [NonParallelizable]
 public sealed class JoinTests
 {
-    private static readonly string[] NotSecret = ["mesh.id", "mesh.lead_url", "redis.url", "postgres.primary"];
+    private static readonly string[] NotSecret = ["mesh.id", "mesh.lead_url", "redis.url", "redis.sentinels", "postgres.primary"];
     private readonly List<string> _tokens = [];
     private TempDirectory _temp = null!;
     private Mesh _mesh = null!;

@@ -14,6 +14,7 @@ public sealed class NodeConfigFile
         ApiPort = FreePort.Next();
         PostgresPort = FreePort.Next();
         RedisPort = FreePort.Next();
+        SentinelPort = FreePort.Next();
         DataDir = dir.Combine(name, "data");
         Path = dir.Combine(name, "aurora-node.yaml");
     }
@@ -33,6 +34,8 @@ public sealed class NodeConfigFile
 
     public int RedisPort { get; }
 
+    public int SentinelPort { get; }
+
     public string DataDir { get; }
 
     public string Path { get; }
@@ -50,7 +53,7 @@ public sealed class NodeConfigFile
             ["api"] = $"listen: 127.0.0.1:{ApiPort}",
             ["logging"] = "level: information\nfile: true",
             ["postgres"] = $"port: {PostgresPort}\nstop_timeout: 10s",
-            ["redis"] = $"port: {RedisPort}\nstop_timeout: 10s",
+            ["redis"] = $"port: {RedisPort}\nsentinel_port: {SentinelPort}\nstop_timeout: 10s",
             ["modules"] = ShortRegistryIntervals,
         };
         foreach (var (key, value) in Sections)

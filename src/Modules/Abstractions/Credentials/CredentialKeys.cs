@@ -9,6 +9,9 @@ public static class CredentialKeys
     /// <summary>The mesh's Redis as <c>redis://host:port</c>, without the password; received when joining.</summary>
     public const string RedisUrl = "redis.url";
 
+    /// <summary>The mesh's Redis Sentinels as <c>host:port,host:port</c>: a node's client follows the Redis master they name.</summary>
+    public const string RedisSentinels = "redis.sentinels";
+
     /// <summary>
     /// The password of PostgreSQL's superuser <c>postgres</c>. A replica is a copy of the primary, so a node that
     /// joins receives the primary's.

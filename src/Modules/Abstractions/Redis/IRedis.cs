@@ -10,4 +10,11 @@ public interface IRedis
 
     /// <summary>How other nodes reach this Redis (the advertise address for the node's own server).</summary>
     RedisAddress AddressForOtherNodes { get; }
+
+    /// <summary>
+    /// False when the master this connection writes to may have been replaced behind this node's back: too many of
+    /// the mesh's Sentinels did not confirm it (cut off, or naming another) for a majority to be ruled out. Always
+    /// true without Sentinels. A primary that renews a lease on a disputed master could be the second primary.
+    /// </summary>
+    Task<bool> MasterIsUndisputedAsync(CancellationToken ct);
 }

@@ -194,6 +194,13 @@ internal sealed partial class ReplicationSupervisor(
 
         _primaryWithReplicas = local.Slots > 0;
         var sent = time.GetUtcNow();
+        if (_primaryWithReplicas && !await lease.IsUndisputedAsync(ct))
+        {
+            // Cut off from most Sentinels: another Redis may be the master by now. Not renewing lets the watchdog fence in time.
+            LogDisputed();
+            return;
+        }
+
         if (!(holder == node.Name ? await lease.RenewAsync(node.Name) : await lease.TryAcquireAsync(node.Name)))
         {
             await FenceAsync("another node took the lease"); // The next look follows the new holder.
@@ -424,6 +431,9 @@ internal sealed partial class ReplicationSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The leader lease is this node's again: starting PostgreSQL as the primary")]
     private partial void LogUnfenced();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Most Redis Sentinels do not confirm the Redis this node renews its lease on: not renewing")]
+    private partial void LogDisputed();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Following the primary {Leader} at {Address}")]
     private partial void LogFollowing(string leader, string address);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Processes;
 using Microsoft.Extensions.Logging;
@@ -14,12 +12,14 @@ internal sealed class RedisServer(
     RedisOptions options,
     NodeContext node,
     INodeCredentials credentials,
+    RedisTopology topology,
     ILogger<RedisServer> logger,
     TimeProvider time) : SupervisedServer("redis-server", logger, time)
 {
     public const string PasswordKey = CredentialKeys.RedisPassword;
 
     private string _lastLine = "";
+    private string? _replicaOf;
 
     public string Dir => Path.Combine(node.DataDir, "redis");
 
@@ -40,10 +40,17 @@ internal sealed class RedisServer(
                 throw new StartupException("redis.port", $"port {options.Port} on {address} is already in use by another program; stop that program or choose another redis.port");
             }
         }
+
+        // Later changes of master reach a running server from the Sentinels (REPLICAOF), not from this file.
+        var master = await topology.MasterAsync(ct);
+        _replicaOf = topology.IsOwn(master) ? null : master;
     }
 
     protected override ProcessSpec CreateSpec() =>
-        new(options.ServerPath, [RedisConfigFile.Write(Dir, options.Port, node.ListenAddresses(), credentials.GetOrCreate(PasswordKey))], Dir);
+        new(options.ServerPath, [RedisConfigFile.Write(Dir, options.Port, node.ListenAddresses(), credentials.GetOrCreate(PasswordKey), node.AdvertiseAddress, _replicaOf)], Dir);
+
+    /// <summary>The master this server replicates at start, or null when it is the master.</summary>
+    public string? ReplicaOf => _replicaOf;
 
     // redis-server lines look like "1234:M 22 Nov 2026 23:00:00.123 # message"; '#' marks warnings.
     protected override void OnOutput(string line)
@@ -54,30 +61,6 @@ internal sealed class RedisServer(
     }
 
     // The shared client connection waits for PING; here it is enough that the port accepts.
-    protected override async Task WaitUntilUpAsync(ChildProcess child, CancellationToken ct)
-    {
-        var deadline = Time.GetUtcNow() + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            if (child.Exited.IsCompleted)
-            {
-                throw new StartupException(null, $"redis-server exited during start with code {await child.Exited}: {_lastLine}");
-            }
-
-            try
-            {
-                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, options.Port, ct);
-                return;
-            }
-            catch (SocketException) when (Time.GetUtcNow() < deadline)
-            {
-                await Task.Delay(25, ct);
-            }
-            catch (SocketException ex)
-            {
-                throw new StartupException(null, $"redis-server did not listen on port {options.Port} within 30 s: {ex.Message}");
-            }
-        }
-    }
+    protected override Task WaitUntilUpAsync(ChildProcess child, CancellationToken ct) =>
+        ListeningPort.WaitAsync(child, "redis-server", options.Port, () => _lastLine, Time, ct);
 }

@@ -128,6 +128,11 @@ internal static partial class JoinApi
                 [CredentialKeys.RedisUrl] = $"redis://{address.Endpoint}",
                 [CredentialKeys.NodeKey] = nodeKey,
             };
+            if (address.Sentinels.Count > 0)
+            {
+                granted[CredentialKeys.RedisSentinels] = string.Join(',', address.Sentinels);
+            }
+
             if (address.Password is { } redisPassword)
             {
                 granted[CredentialKeys.RedisPassword] = redisPassword;
