@@ -33,7 +33,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         Dir = Path.Combine(BenchRoot, Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Dir);
         File.SetUnixFileMode(Dir, Traversable);
-        (ApiPort, PostgresPort, RedisPort) = (FreePort(), FreePort(), FreePort());
+        (ApiPort, PostgresPort, RedisPort, SentinelPort) = (FreePort(), FreePort(), FreePort(), FreePort());
         ConfigPath = Path.Combine(Dir, "aurora-node.yaml");
         Name = setup.Name;
         File.WriteAllText(ConfigPath, $"""
@@ -49,8 +49,12 @@ internal sealed class NodeProcess : IAsyncDisposable
               file: false
             postgres:
               port: {PostgresPort}
+            {Indent(setup.Postgres)}
             redis:
+              sentinel_port: {SentinelPort}
             {(setup.RedisUrl is null ? $"  port: {RedisPort}" : $"  managed: false\n  url: \"{setup.RedisUrl}\"")}
+            {Indent(setup.Redis)}
+            {(setup.LeadUrl is null ? "" : $"mesh:\n  lead_url: {setup.LeadUrl}\n  join_token: {setup.JoinToken}")}
 
             """);
         _http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
@@ -74,7 +78,17 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public int RedisPort { get; }
 
+    public int SentinelPort { get; }
+
     public string Url => $"http://127.0.0.1:{ApiPort}";
+
+    /// <summary>A client for the node's API.</summary>
+    public HttpClient Http => _http;
+
+    /// <summary>A value from the node's credentials file.</summary>
+    public string Credential(string key) =>
+        System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(DataDir, "credentials")))?.GetValueOrDefault(key)
+        ?? throw new BenchException($"{Name}'s credentials hold no {key}");
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("the node is not running");
 
@@ -148,6 +162,8 @@ internal sealed class NodeProcess : IAsyncDisposable
             DeleteFolders();
         }
     }
+
+    private static string Indent(string lines) => string.Join("\n", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l));
 
     public static int FreePort()
     {

@@ -4,6 +4,7 @@ using AuroraNode.Bench;
 // The node against a peer measured in the same run, as ratios; bench/README.md has the figures and how to reproduce them.
 //   all | startup | rss | http [--node PATH]   StartupBench, RssBench, HttpBench against the Release build (NodeBinary)
 //   events-latency | events-throughput | registry [--node PATH]   EventLatencyBench, EventThroughputBench, RegistryBench: a mesh of node processes
+//   failover [--node PATH]                     FailoverBench: kill of the lead → first commit on the backup, against Patroni + etcd
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
 //   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
 if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
@@ -26,6 +27,7 @@ var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IRea
     ("events-latency", EventLatencyBench.RunAsync),
     ("events-throughput", EventThroughputBench.RunAsync),
     ("registry", RegistryBench.RunAsync),
+    ("failover", FailoverBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {

@@ -72,6 +72,8 @@ internal sealed partial class RedisConnection(
 
         if (sentinels.Count > 0)
         {
+            // Connected now, so that the first look a primary takes before renewing its lease is a quick one.
+            await SentinelsAsync(sentinels);
             _refresh = RefreshAsync(_stopping.Token);
         }
     }
@@ -124,11 +126,13 @@ internal sealed partial class RedisConnection(
 
                 var known = (await db.SetMembersAsync(SentinelsKey)).Select(v => (string)v!).ToList();
                 topology.Remember(known);
-                AddressForOtherNodes = AddressForOtherNodes with
+                var sentinels = topology.KnownSentinels().Concat(known).Distinct().ToList();
+                if (!sentinels.Order().SequenceEqual(AddressForOtherNodes.Sentinels.Order()))
                 {
-                    Endpoint = MasterEndpoint() ?? AddressForOtherNodes.Endpoint,
-                    Sentinels = topology.KnownSentinels().Concat(known).Distinct().ToList(),
-                };
+                    await ReconnectSentinelsAsync(sentinels);
+                }
+
+                AddressForOtherNodes = AddressForOtherNodes with { Endpoint = MasterEndpoint() ?? AddressForOtherNodes.Endpoint, Sentinels = sentinels };
                 await Task.Delay(RefreshInterval, time, ct);
             }
             catch (OperationCanceledException)
@@ -150,25 +154,30 @@ internal sealed partial class RedisConnection(
             return true;
         }
 
-        if (MasterEndpoint() is not { } master)
-        {
-            return false;
-        }
-
         var sentinels = await SentinelsAsync(known);
         var answers = await Task.WhenAll(sentinels.GetEndPoints().Select(async ep =>
         {
             try
             {
-                return await sentinels.GetServer(ep).SentinelGetMasterAddressByNameAsync(RedisOptions.ServiceName).WaitAsync(TimeSpan.FromSeconds(1), ct) is { } named ? EndpointText(named) : null;
+                return await sentinels.GetServer(ep).SentinelGetMasterAddressByNameAsync(RedisOptions.ServiceName).WaitAsync(TimeSpan.FromMilliseconds(500), ct) is { } named ? EndpointText(named) : null;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 return null;
             }
         }));
-        return !SentinelQuorum.CouldBeOverruled(Math.Max(known.Count, answers.Length), answers.Count(a => a == master));
+        var named = answers.OfType<string>().GroupBy(a => a).OrderByDescending(g => g.Count()).FirstOrDefault();
+        if (named is null || SentinelQuorum.CouldBeOverruled(Math.Max(known.Count, answers.Length), named.Count()))
+        {
+            return false;
+        }
+
+        // Right after a failover the client may still take the new master for a replica: connected to it is enough then.
+        return MasterEndpoint() is { } master ? master == named.Key : IsConnectedTo(named.Key);
     }
+
+    private bool IsConnectedTo(string endpoint) =>
+        _connection?.GetEndPoints().Any(ep => EndpointText(ep) == endpoint && _connection.GetServer(ep).IsConnected) == true;
 
     // One connection to every Sentinel, kept; it learns Sentinels that join later by itself.
     private async Task<ConnectionMultiplexer> SentinelsAsync(IReadOnlyList<string> known)
@@ -189,6 +198,21 @@ internal sealed partial class RedisConnection(
         {
             _sentinelGate.Release();
         }
+    }
+
+    // The dispute check must ask every Sentinel the mesh has, including those that joined after this node started.
+    private async Task ReconnectSentinelsAsync(IReadOnlyList<string> sentinels)
+    {
+        await _sentinelGate.WaitAsync();
+        var old = _sentinels;
+        _sentinels = null;
+        _sentinelGate.Release();
+        if (old is not null)
+        {
+            await old.DisposeAsync();
+        }
+
+        await SentinelsAsync(sentinels);
     }
 
     private string? MasterEndpoint() =>
@@ -232,7 +256,7 @@ internal sealed partial class RedisConnection(
     {
         try
         {
-            return _connection is not null && await _connection.GetDatabase().PingAsync() < TimeSpan.FromSeconds(5);
+            return _connection is not null && await _connection.GetDatabase().PingAsync(CommandFlags.DemandMaster) < TimeSpan.FromSeconds(5);
         }
         catch (RedisException)
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AuroraNode.Modules.Redis;
 
-/// <summary>Running when Redis answers PING.</summary>
+/// <summary>Running when the master answers PING (a replica that still answers reads does not count: writes would fail).</summary>
 internal sealed class RedisHealth(RedisConnection connection, RedisOptions options, IServiceProvider services) : IModuleHealth
 {
     public string Module => "redis";

@@ -2,7 +2,8 @@ namespace AuroraNode.Tests.TestKit;
 
 /// <summary>
 /// A temp folder for one fixture. World-traversable, because a node running as root starts PostgreSQL as an
-/// unprivileged user that must reach its data dir. Disposing kills every process still running from it.
+/// unprivileged user that must reach its data dir. Disposing kills every process still running from it, and
+/// deletes it unless AURORA_TESTS_KEEP=1 (to read the nodes' logs after a failure).
 /// </summary>
 public sealed class TempDirectory : IDisposable
 {
@@ -23,6 +24,11 @@ public sealed class TempDirectory : IDisposable
     public void Dispose()
     {
         ProcessCleanup.KillEverythingUnder(Path);
+        if (Environment.GetEnvironmentVariable("AURORA_TESTS_KEEP") == "1")
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -34,7 +34,7 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
 
     /// <summary>False when the Redis holding the lease may have been replaced by a Sentinel failover this node did not see.</summary>
     public async Task<bool> IsUndisputedAsync(CancellationToken ct) =>
-        await services.GetRequiredService<IRedis>().MasterIsUndisputedAsync(ct).WaitAsync(Timeout, ct);
+        await services.GetRequiredService<IRedis>().MasterIsUndisputedAsync(ct).WaitAsync(Timeout / 2, ct);
 
     /// <summary>The node that holds the lease, or null when it has expired.</summary>
     public async Task<string?> HolderAsync() => (string?)await Db.StringGetAsync(LeaderKey).WaitAsync(Timeout);

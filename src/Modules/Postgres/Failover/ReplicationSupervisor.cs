@@ -44,6 +44,7 @@ internal sealed partial class ReplicationSupervisor(
     private string? _lastLeader;
     private string? _alerted;
     private DateTimeOffset? _notStreamingSince;
+    private DateTimeOffset _redisReported;
     private long _loops;
 
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -346,6 +347,12 @@ internal sealed partial class ReplicationSupervisor(
 
     private async Task WithoutRedisAsync(LocalServer? local, string reason)
     {
+        if (time.GetUtcNow() - _redisReported > TimeSpan.FromSeconds(10))
+        {
+            _redisReported = time.GetUtcNow();
+            LogRedisUnreachable(reason, _fenced ? "fenced, waiting for Redis" : local is null ? "server down" : local.InRecovery ? "replica" : "primary");
+        }
+
         if (local is not { InRecovery: false } || _fenced)
         {
             return;
@@ -389,21 +396,7 @@ internal sealed partial class ReplicationSupervisor(
         _pendingRejoin = null;
     }
 
-    private async Task<bool> IsReachableAsync(string address, CancellationToken ct)
-    {
-        var (host, port) = StandbyConfig.Split(address);
-        var builder = new NpgsqlConnectionStringBuilder(server.AdminConnection("postgres").ConnectionString) { Host = host, Port = port };
-        try
-        {
-            await using var conn = new NpgsqlConnection(builder.ConnectionString);
-            await conn.OpenAsync(ct);
-            return !await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct));
-        }
-        catch (NpgsqlException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> IsReachableAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres"), ct);
 
     private async Task AlertOnceAsync(string kind, string detail)
     {
@@ -419,6 +412,9 @@ internal sealed partial class ReplicationSupervisor(
             await bus.PublishAsync(EventChannels.SystemAlert, EventEnvelope.Create("alert_raised", node.Name, time.GetUtcNow(), new { node = node.Name, kind, severity = "critical", detail }), CancellationToken.None);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the leader lease ({Reason}); this node's server: {State}")]
+    private partial void LogRedisUnreachable(string reason, string state);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took the leader lease: this node's PostgreSQL is the mesh's primary")]
     private partial void LogLeaseTaken();

@@ -156,21 +156,7 @@ internal sealed partial class Switchover(
         };
     }
 
-    private async Task<bool> IsPrimaryAsync(string address, CancellationToken ct)
-    {
-        var (host, port) = StandbyConfig.Split(address);
-        var builder = new NpgsqlConnectionStringBuilder(server.AdminConnection("postgres").ConnectionString) { Host = host, Port = port, Timeout = 2 };
-        try
-        {
-            await using var conn = new NpgsqlConnection(builder.ConnectionString);
-            await conn.OpenAsync(ct);
-            return !await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct));
-        }
-        catch (NpgsqlException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> IsPrimaryAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres"), ct);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Switchover to {Candidate}: stopping this primary cleanly and handing over the lease")]
     private partial void LogSwitchingOver(string candidate);

@@ -137,9 +137,21 @@ internal sealed partial class PostgresServer(
         var user = ClusterInitializer.RunAsUser(options);
         var replication = credentials.GetOrCreate(ReplicationPasswordKey);
         var passFile = StandbyConfig.WritePassFile(node.DataDir, replication, credentials.GetOrCreate(SuperuserPasswordKey), user);
+        // A primary just promoted or restarted may not take connections yet; that is no reason to clone anew.
+        StateDetail = $"waiting for the primary at {primary}";
+        if (!await PrimaryProbe.WaitForPrimaryAsync(primary, AdminConnection("postgres"), TimeSpan.FromSeconds(60), Time, ct))
+        {
+            throw new StartupException("mesh.lead_url", $"the primary at {primary} did not take connections within 60 s, so this node cannot rejoin it as a replica yet; the data directory was not touched");
+        }
+
         StateDetail = $"pg_rewind from the primary at {primary}";
         if (!await Rewinder.RewindAsync(options, DataDir, primary, passFile, _log, ct))
         {
+            if (!await PrimaryProbe.IsPrimaryAsync(primary, AdminConnection("postgres"), ct))
+            {
+                throw new StartupException("mesh.lead_url", $"pg_rewind could not finish: the primary at {primary} stopped answering ({_log.Recent()}); the data directory is as pg_rewind left it and is rewound again on the next try");
+            }
+
             var aside = DataDir + ".diverged";
             LogRewindFailed(primary, aside, _log.Recent());
             if (Directory.Exists(aside))

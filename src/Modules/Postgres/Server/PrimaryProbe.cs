@@ -1,0 +1,41 @@
+using Dapper;
+using Npgsql;
+
+namespace AuroraNode.Modules.Postgres.Server;
+
+/// <summary>Whether the server at an address answers and takes writes (not in recovery), asked as the superuser.</summary>
+internal static class PrimaryProbe
+{
+    public static async Task<bool> IsPrimaryAsync(string address, NpgsqlConnectionStringBuilder admin, CancellationToken ct)
+    {
+        var (host, port) = StandbyConfig.Split(address);
+        var builder = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Host = host, Port = port, Timeout = 2 };
+        try
+        {
+            await using var conn = new NpgsqlConnection(builder.ConnectionString);
+            await conn.OpenAsync(ct);
+            return !await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct));
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for <paramref name="address"/> to take writes.</summary>
+    public static async Task<bool> WaitForPrimaryAsync(string address, NpgsqlConnectionStringBuilder admin, TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (!await IsPrimaryAsync(address, admin, ct))
+        {
+            if (time.GetUtcNow() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
+        }
+
+        return true;
+    }
+}
