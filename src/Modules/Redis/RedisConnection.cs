@@ -256,9 +256,10 @@ internal sealed partial class RedisConnection(
     {
         try
         {
-            return _connection is not null && await _connection.GetDatabase().PingAsync(CommandFlags.DemandMaster) < TimeSpan.FromSeconds(5);
+            // Bounded: while disconnected the client holds commands back until it reconnects, which would hide the outage.
+            return _connection is not null && await _connection.GetDatabase().PingAsync(CommandFlags.DemandMaster).WaitAsync(TimeSpan.FromSeconds(1)) < TimeSpan.FromSeconds(1);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return false;
         }

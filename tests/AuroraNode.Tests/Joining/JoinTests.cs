@@ -102,7 +102,8 @@ public sealed class JoinTests
 
         Assert.That(code, Is.EqualTo(status), body);
         Assert.That(body, Does.Contain(reason));
-        Assert.That(LeadLog(), Does.Contain($"Refused a join of node {name}"));
+        // The lead's console output reaches the test a moment after its answer.
+        await Registry.RegistryTests.WaitUntilAsync(async () => LeadLog().Contains($"Refused a join of node {name}"));
     }
 
     [Test]

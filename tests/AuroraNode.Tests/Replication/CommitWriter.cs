@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using AuroraNode.Tests.TestKit;
 using Dapper;
 using Npgsql;
 
@@ -16,6 +17,31 @@ internal sealed class CommitWriter : IAsyncDisposable
     private readonly string _connectionString;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+
+    /// <summary>
+    /// Creates the probe table on <paramref name="primary"/>, then commits through <paramref name="servers"/> (all of
+    /// them as hosts, or just the primary when none are given) and returns once a few commits are acknowledged.
+    /// </summary>
+    public static async Task<CommitWriter> StartAsync(NodeProcess primary, params NodeProcess[] servers)
+    {
+        await using (var conn = await NodeDatabase.OpenAsync(primary))
+        {
+            await conn.ExecuteAsync(CreateTable);
+        }
+
+        var hosts = servers.Length == 0 ? null : string.Join(",", servers.Select(n => $"127.0.0.1:{n.Config.PostgresPort}"));
+        var writer = new CommitWriter(NodeDatabase.ConnectionString(primary, hosts));
+        await Registry.RegistryTests.WaitUntilAsync(async () => writer.Acknowledged.Count > 20);
+        return writer;
+    }
+
+    /// <summary>Fails the test if a commit this writer saw acknowledged is missing on <paramref name="node"/>.</summary>
+    public async Task AssertNoneLostOnAsync(NodeProcess node)
+    {
+        await using var conn = await NodeDatabase.OpenAsync(node);
+        var present = (await conn.QueryAsync<long>("SELECT id FROM public.commit_probe")).ToHashSet();
+        Assert.That(Acknowledged.Select(a => a.Id).Where(id => !present.Contains(id)), Is.Empty, $"every acknowledged commit is on {node.Config.Name}");
+    }
 
     public CommitWriter(string connectionString)
     {

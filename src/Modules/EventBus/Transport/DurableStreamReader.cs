@@ -70,7 +70,7 @@ internal sealed partial class DurableStreamReader(
             {
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 LogReadFailed(channel, ex.Message);
                 position = "0";

@@ -86,7 +86,7 @@ internal sealed partial class RedisTransport(
                 await WriteAsync(item);
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 LogQueued(channel, ex.Message);
             }
@@ -130,7 +130,7 @@ internal sealed partial class RedisTransport(
             {
                 return;
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 // Still away; the next signal or tick tries again.
             }
@@ -148,7 +148,7 @@ internal sealed partial class RedisTransport(
                 queue.OnMessage(async message => await ReceiveAsync(channel, message.Message.ToString()));
                 return;
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }

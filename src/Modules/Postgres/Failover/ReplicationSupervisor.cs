@@ -367,13 +367,21 @@ internal sealed partial class ReplicationSupervisor(
 
     private async Task SettleFencedAsync(string? holder, CancellationToken ct)
     {
-        var sent = time.GetUtcNow();
         if (holder == node.Name ? await lease.RenewAsync(node.Name) : holder is null && await lease.TryAcquireAsync(node.Name))
         {
+            // Renewed again once the server is back: its crash recovery may take longer than the lease allows.
             LogUnfenced();
-            state.Renewed(node.Name, sent);
             await server.ResumeAsPrimaryAsync(ct);
             _fenced = false;
+            var sent = time.GetUtcNow();
+            if (await lease.RenewAsync(node.Name))
+            {
+                state.Renewed(node.Name, sent);
+            }
+            else
+            {
+                await FenceAsync("the lease was lost while PostgreSQL started");
+            }
         }
         else if (holder is not null && await lease.AddressOfAsync(holder) is { } address)
         {

@@ -47,13 +47,7 @@ internal sealed partial class PostgresServer(
     {
         CheckDataDirVersion();
         await StopLeftoverAsync(Path.Combine(DataDir, "postmaster.pid"), "postgres", ct);
-        foreach (var address in node.ListenAddresses())
-        {
-            if (!PortProbe.IsFree(address, options.Port))
-            {
-                throw new StartupException("postgres.port", $"port {options.Port} on {address} is already in use by another program; stop that program or choose another postgres.port");
-            }
-        }
+        PortProbe.EnsureFree(node.ListenAddresses(), options.Port, "postgres.port");
 
         if (ClusterInitializer.RunAsUser(options) is { } user)
         {

@@ -33,13 +33,7 @@ internal sealed class RedisServer(
     {
         Directory.CreateDirectory(Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await StopLeftoverAsync(Path.Combine(Dir, "redis.pid"), "redis", ct);
-        foreach (var address in node.ListenAddresses())
-        {
-            if (!PortProbe.IsFree(address, options.Port))
-            {
-                throw new StartupException("redis.port", $"port {options.Port} on {address} is already in use by another program; stop that program or choose another redis.port");
-            }
-        }
+        PortProbe.EnsureFree(node.ListenAddresses(), options.Port, "redis.port");
 
         // Later changes of master reach a running server from the Sentinels (REPLICAOF), not from this file.
         var master = await topology.MasterAsync(ct);

@@ -30,13 +30,7 @@ internal sealed class SentinelServer(
     {
         Directory.CreateDirectory(Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await StopLeftoverAsync(Path.Combine(Dir, "sentinel.pid"), "redis", ct);
-        foreach (var address in node.ListenAddresses())
-        {
-            if (!PortProbe.IsFree(address, options.SentinelPort))
-            {
-                throw new StartupException("redis.sentinel_port", $"port {options.SentinelPort} on {address} is already in use by another program; stop that program or choose another redis.sentinel_port");
-            }
-        }
+        PortProbe.EnsureFree(node.ListenAddresses(), options.SentinelPort, "redis.sentinel_port");
 
         _config = SentinelConfigFile.EnsureWritten(Dir, options, node.ListenAddresses(), node.AdvertiseAddress, await topology.MasterAsync(ct), topology.Password);
     }

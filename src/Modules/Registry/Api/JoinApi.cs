@@ -70,7 +70,7 @@ internal static partial class JoinApi
             var (token, info) = await tokens.CreateAsync(forRole, ttl, request?.Uses ?? 1);
             return Results.Json(new { token, id = info.Id, role = info.Role, uses = info.Uses, expires_at = info.ExpiresAt, lead_url = node.AdvertiseUrl }, statusCode: 201);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             return RedisUnreachable(node, ex);
         }
@@ -151,13 +151,13 @@ internal static partial class JoinApi
             LogJoined(logger, name, from, JoinTokens.Id(request.Token!));
             return Results.Json(new { mesh_id = granted[CredentialKeys.MeshId], lead = node.Name, node = name, credentials = granted });
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             return RedisUnreachable(node, ex);
         }
     }
 
-    private static IResult RedisUnreachable(NodeContext node, RedisException ex) =>
+    private static IResult RedisUnreachable(NodeContext node, Exception ex) =>
         Results.Problem($"the mesh's Redis is unreachable from {node.Name} ({ex.Message}); try again shortly", statusCode: 503);
 
     private static IResult? NotServedHere(NodeContext node) => node.HasAnyRole(NodeRoles.Core)

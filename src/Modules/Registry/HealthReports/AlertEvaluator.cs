@@ -42,7 +42,7 @@ internal sealed partial class AlertEvaluator(
             {
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 LogEvaluationFailed(ex.Message);
             }

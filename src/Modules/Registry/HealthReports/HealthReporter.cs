@@ -46,7 +46,7 @@ internal sealed partial class HealthReporter(
             {
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 LogNotStored(ex.Message);
             }

@@ -128,7 +128,7 @@ internal sealed partial class Heartbeats(
         catch (OperationCanceledException)
         {
         }
-        catch (Exception ex) when (ex is RedisException or InvalidOperationException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or InvalidOperationException)
         {
             LogBeatNotStored(ex.Message);
         }
@@ -142,7 +142,7 @@ internal sealed partial class Heartbeats(
         {
             earlier = await store.FindAsync(node.Name);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             // Redis is away: the first heartbeat that gets through registers the node anew.
         }

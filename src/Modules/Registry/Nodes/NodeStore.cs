@@ -64,7 +64,7 @@ internal sealed class NodeStore(Modules.Redis.IRedis redis)
             _cache = new RegistrySnapshot(list.OrderBy(n => n.Item1.Name, StringComparer.Ordinal).ToList(), false);
             return _cache;
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             return _cache with { FromCache = true };
         }
