@@ -3,7 +3,7 @@ namespace AuroraNode.Modules.Postgres.Failover;
 /// <summary>What the supervisor knows of the lease, for the parts of the module that may only act on the primary that holds it.</summary>
 internal sealed class FailoverState(PostgresOptions options, LeaderLease lease, TimeProvider time)
 {
-    private DateTimeOffset _writesAllowedUntil;
+    private DateTimeOffset? _writesAllowedUntil;
 
     /// <summary>The node that held the lease at the last look, or null.</summary>
     public string? Leader { get; private set; }
@@ -17,6 +17,9 @@ internal sealed class FailoverState(PostgresOptions options, LeaderLease lease, 
     /// </summary>
     public bool HoldsLease => !Active || time.GetUtcNow() < _writesAllowedUntil;
 
+    /// <summary>True once this node renewed the lease and until it lost it: the watchdog has a deadline to keep.</summary>
+    public bool HasDeadline => _writesAllowedUntil is not null;
+
     /// <summary>A renewal sent at <paramref name="sentAt"/> succeeded (the lease lives a TTL from when Redis got it, which is later).</summary>
     public void Renewed(string node, DateTimeOffset sentAt)
     {
@@ -27,11 +30,11 @@ internal sealed class FailoverState(PostgresOptions options, LeaderLease lease, 
     public void Lost(string? leader)
     {
         Leader = leader;
-        _writesAllowedUntil = default;
+        _writesAllowedUntil = null;
     }
 
-    /// <summary>When this primary must be fenced if it has not renewed by then.</summary>
-    public DateTimeOffset FenceAt => _writesAllowedUntil;
+    /// <summary>When this primary must be fenced if it has not renewed by then; already past when it never renewed.</summary>
+    public DateTimeOffset FenceAt => _writesAllowedUntil ?? DateTimeOffset.MinValue;
 
     public void Saw(string? leader) => Leader = leader;
 }

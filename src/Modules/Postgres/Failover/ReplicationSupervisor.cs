@@ -93,7 +93,7 @@ internal sealed partial class ReplicationSupervisor(
             try
             {
                 await Task.Delay(WatchdogInterval, time, ct);
-                if (!_fenced && _primaryWithReplicas && state.Leader == node.Name && time.GetUtcNow() >= state.FenceAt)
+                if (!_fenced && _primaryWithReplicas && state.HasDeadline && time.GetUtcNow() >= state.FenceAt)
                 {
                     await FenceAsync("the lease was not renewed in time");
                 }
