@@ -105,6 +105,16 @@ internal sealed partial class ReplicationSupervisor(
         }
     }
 
+    // No longer a primary (handed over, rejoining, a replica): no lease deadline to keep.
+    private void StopWatchingLease(string? holder)
+    {
+        _primaryWithReplicas = false;
+        if (state.HasDeadline)
+        {
+            state.Lost(holder);
+        }
+    }
+
     private async Task FenceAsync(string reason)
     {
         if (_fenced)
@@ -233,6 +243,7 @@ internal sealed partial class ReplicationSupervisor(
 
     private async Task AsReplicaAsync(LocalServer local, string? holder, CancellationToken ct)
     {
+        StopWatchingLease(holder);
         if (!options.NoSync)
         {
             await lease.PublishPositionAsync(node.Name, local.Lsn, time.GetUtcNow());
@@ -328,7 +339,6 @@ internal sealed partial class ReplicationSupervisor(
         {
             LogDiverged(address);
             _notStreamingSince = null;
-            await server.FenceAsync();
             await RejoinAsync(address, ct);
         }
     }
@@ -393,6 +403,7 @@ internal sealed partial class ReplicationSupervisor(
     // A rejoin that fails (the primary unreachable for pg_rewind) is tried again on the next loop.
     private async Task RejoinAsync(string address, CancellationToken ct)
     {
+        StopWatchingLease(state.Leader);
         _pendingRejoin = address;
         if (!await IsReachableAsync(address, ct))
         {

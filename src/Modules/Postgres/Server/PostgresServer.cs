@@ -138,6 +138,8 @@ internal sealed partial class PostgresServer(
             throw new StartupException("mesh.lead_url", $"the primary at {primary} did not take connections within 60 s, so this node cannot rejoin it as a replica yet; the data directory was not touched");
         }
 
+        // pg_rewind finishes an interrupted recovery in single-user mode, which refuses to run as a standby.
+        File.Delete(Path.Combine(DataDir, "standby.signal"));
         StateDetail = $"pg_rewind from the primary at {primary}";
         if (!await Rewinder.RewindAsync(options, DataDir, primary, passFile, _log, ct))
         {
