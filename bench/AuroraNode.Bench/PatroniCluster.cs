@@ -70,7 +70,8 @@ internal static class PatroniCluster
                     p.Kill(entireProcessTree: true);
                 }
 
-                await p.WaitForExitAsync(CancellationToken.None);
+                // Not WaitForExitAsync: a killed member's PostgreSQL may still hold its output pipes open.
+                p.WaitForExit(TimeSpan.FromSeconds(10));
                 p.Dispose();
             }
 
@@ -139,8 +140,9 @@ internal static class PatroniCluster
         try
         {
             var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
+            var log = new StreamWriter(Path.Combine(dir, $"{Path.GetFileName(command[0])}.log")) { AutoFlush = true };
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line) lock (log) { log.WriteLine(line); } };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (log) { log.WriteLine(line); } };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return process;
