@@ -7,7 +7,7 @@ namespace AuroraNode.Tests.Replication;
 
 /// <summary>
 /// Automatic failover with real servers: a lead, a backup and a compute node, each with its own PostgreSQL, and a
-/// Redis that outlives the lead (Sentinel for a Redis that dies with the lead is not built yet).
+/// Redis that outlives the lead (the default mesh, whose Redis dies with the lead, is in <see cref="SentinelFailoverTests"/>).
 /// </summary>
 [NonParallelizable]
 public sealed class FailoverTests
