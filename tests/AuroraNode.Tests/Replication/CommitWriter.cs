@@ -12,7 +12,7 @@ namespace AuroraNode.Tests.Replication;
 /// </summary>
 internal sealed class CommitWriter : IAsyncDisposable
 {
-    public const string CreateTable = "CREATE TABLE IF NOT EXISTS public.commit_probe (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())";
+    private const string CreateTable = "CREATE TABLE IF NOT EXISTS public.commit_probe (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())";
 
     private readonly string _connectionString;
     private readonly CancellationTokenSource _stop = new();

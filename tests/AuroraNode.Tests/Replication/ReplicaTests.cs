@@ -36,11 +36,11 @@ public sealed class ReplicaTests
     [Test]
     public async Task JoinedNode_IsAStreamingReplica_WithItsOwnSlotOnThePrimary()
     {
-        var replica = await WaitForAsync(_compute, r => r.GetProperty("state").GetString() == "streaming");
+        var replica = await ReplicationViews.WaitForAsync(_compute, r => r.GetProperty("state").GetString() == "streaming");
         Assert.That(replica.GetProperty("role").GetString(), Is.EqualTo("replica"));
         Assert.That(replica.GetProperty("primary").GetString(), Is.EqualTo($"127.0.0.1:{_mesh.Lead.Config.PostgresPort}"));
 
-        var primary = await WaitForAsync(_mesh.Lead, r => r.GetProperty("replicas").EnumerateArray().Any(x => x.GetProperty("state").GetString() == "streaming"));
+        var primary = await ReplicationViews.WaitForAsync(_mesh.Lead, r => r.GetProperty("replicas").EnumerateArray().Any(x => x.GetProperty("state").GetString() == "streaming"));
         Assert.That(primary.GetProperty("role").GetString(), Is.EqualTo("primary"));
         var entry = primary.GetProperty("replicas").EnumerateArray().Single();
         Assert.That(entry.GetProperty("node").GetString(), Is.EqualTo("compute1"));
@@ -52,13 +52,13 @@ public sealed class ReplicaTests
     public async Task RowCommittedOnTheLead_IsVisibleOnTheReplica()
     {
         var value = Guid.NewGuid().ToString("N");
-        await using (var lead = await OpenAsync(_mesh.Lead))
+        await using (var lead = await NodeDatabase.OpenAsync(_mesh.Lead))
         {
             await lead.ExecuteAsync("CREATE TABLE IF NOT EXISTS public.replication_probe (value text)");
             await lead.ExecuteAsync("INSERT INTO public.replication_probe VALUES (@value)", new { value });
         }
 
-        await using var replica = await OpenAsync(_compute);
+        await using var replica = await NodeDatabase.OpenAsync(_compute);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(10))
         {
@@ -83,7 +83,7 @@ public sealed class ReplicaTests
     [Test]
     public async Task ReplicaNode_WritesGoToThePrimary()
     {
-        await using var lead = await OpenAsync(_mesh.Lead);
+        await using var lead = await NodeDatabase.OpenAsync(_mesh.Lead);
 
         var starts = await lead.ExecuteScalarAsync<long>("SELECT count(*) FROM node.starts WHERE node_name = 'compute1'");
 
@@ -105,46 +105,12 @@ public sealed class ReplicaTests
     [Test]
     public async Task SyncDbCommand_OnTheLead_ListsTheReplica()
     {
-        await WaitForAsync(_mesh.Lead, r => r.GetProperty("replicas").GetArrayLength() == 1);
+        await ReplicationViews.WaitForAsync(_mesh.Lead, r => r.GetProperty("replicas").GetArrayLength() == 1);
 
         var result = await Executable.RunAsync("sync-db", "--api", _mesh.Lead.Config.ApiUrl);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Stdout, Does.StartWith("lead: primary, running, timeline 1"));
         Assert.That(result.Stdout, Does.Match(@"(?m)^compute1\s+\w+\s+async\s+127\.0\.0\.1\s+.*replica_compute1"));
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsync(NodeProcess node)
-    {
-        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = node.Config.PostgresPort,
-            Username = "postgres",
-            Password = Mesh.Credentials(node)["postgres.superuser_password"],
-            Database = "aurora",
-            Pooling = false,
-        }.ConnectionString);
-        await conn.OpenAsync();
-        return conn;
-    }
-
-    private static async Task<JsonElement> WaitForAsync(NodeProcess node, Func<JsonElement, bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        JsonElement view = default;
-        while (DateTime.UtcNow < until)
-        {
-            view = await node.GetJsonAsync("/api/v1/replication");
-            if (condition(view))
-            {
-                return view;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"{node.Config.Name}'s replication never met the condition; last: {view}");
-        throw new UnreachableException();
     }
 }

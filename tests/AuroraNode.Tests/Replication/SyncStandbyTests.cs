@@ -24,7 +24,7 @@ public sealed class SyncStandbyTests
         Assert.That(await backup.StopAsync(), Is.Zero);
         await RegistryTests.WaitUntilAsync(async () => await SettingAsync(mesh.Lead) == "");
         var clock = Stopwatch.StartNew();
-        await using (var lead = await OpenAsync(mesh.Lead))
+        await using (var lead = await NodeDatabase.OpenAsync(mesh.Lead))
         {
             await lead.ExecuteAsync("CREATE TABLE IF NOT EXISTS public.sync_probe (at timestamptz); INSERT INTO public.sync_probe VALUES (now())");
         }
@@ -51,22 +51,7 @@ public sealed class SyncStandbyTests
 
     private static async Task<string> SettingAsync(NodeProcess node)
     {
-        await using var conn = await OpenAsync(node);
+        await using var conn = await NodeDatabase.OpenAsync(node);
         return await conn.ExecuteScalarAsync<string>("SELECT current_setting('synchronous_standby_names')") ?? "";
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsync(NodeProcess node)
-    {
-        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = node.Config.PostgresPort,
-            Username = "postgres",
-            Password = Mesh.Credentials(node)["postgres.superuser_password"],
-            Database = "aurora",
-            Pooling = false,
-        }.ConnectionString);
-        await conn.OpenAsync();
-        return conn;
     }
 }

@@ -22,9 +22,6 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
     private static readonly LuaScript SetIfHolder = LuaScript.Prepare(
         "if redis.call('GET', @key) == @holder then return redis.call('SET', @key, @next, 'PX', @ttl) else return false end");
 
-    private static readonly LuaScript DeleteIfHolder = LuaScript.Prepare(
-        "if redis.call('GET', @key) == @holder then return redis.call('DEL', @key) else return 0 end");
-
     private TimeSpan Timeout => options.Failover.RetryTimeout;
 
     /// <summary>False when the node has no Redis (the module is off): there is no lease, and no failover.</summary>
@@ -53,9 +50,6 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
         return !result.IsNull;
     }
 
-    /// <summary>Gives up the lease of <paramref name="holder"/> at once.</summary>
-    public async Task ReleaseAsync(string holder) =>
-        await Db.ScriptEvaluateAsync(DeleteIfHolder, new { key = (RedisKey)LeaderKey, holder }).WaitAsync(Timeout);
 
     public async Task<string?> SyncStandbyAsync() => (string?)await Db.StringGetAsync(SyncKey).WaitAsync(Timeout);
 

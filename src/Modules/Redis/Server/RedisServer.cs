@@ -43,9 +43,6 @@ internal sealed class RedisServer(
     protected override ProcessSpec CreateSpec() =>
         new(options.ServerPath, [RedisConfigFile.Write(Dir, options.Port, node.ListenAddresses(), credentials.GetOrCreate(PasswordKey), node.AdvertiseAddress, _replicaOf)], Dir);
 
-    /// <summary>The master this server replicates at start, or null when it is the master.</summary>
-    public string? ReplicaOf => _replicaOf;
-
     // redis-server lines look like "1234:M 22 Nov 2026 23:00:00.123 # message"; '#' marks warnings.
     protected override void OnOutput(string line)
     {
