@@ -40,6 +40,7 @@ public sealed partial class PostgresModule : IAuroraModule
             services.AddSingleton(ReplicationMembers.Migrations);
             services.AddHostedService<ReplicationMembers>();
             services.AddHostedService<SyncStandbyManager>();
+            services.AddHostedService<SlotWatch>();
             services.AddSingleton<Promotion>();
             services.AddSingleton<Switchover>();
             services.AddHostedService<ReplicationSupervisor>();
@@ -67,6 +68,7 @@ public sealed partial class PostgresModule : IAuroraModule
             config.Error("max_slot_wal_keep_size", $"expected a size like 512MB or 2GB, got '{walKeep}'");
         }
 
+        var slotAlertPercent = config.Int("slot_alert_percent", 80, 1, 100);
         var major = 0;
         if (managed)
         {
@@ -80,7 +82,7 @@ public sealed partial class PostgresModule : IAuroraModule
         var replica = managed && node.LeadUrl is not null && !node.Roles.Contains(NodeRole.Lead);
         var noSync = config.Bool("nosync", false);
         var strict = config.Bool("sync_strict", false);
-        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep, ReadFailover(config));
+        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep, slotAlertPercent, ReadFailover(config));
     }
 
     private static FailoverOptions ReadFailover(ConfigReader config)

@@ -14,6 +14,7 @@ namespace AuroraNode.Modules.Postgres;
 /// <param name="SyncStrict">Without a synchronous standby the primary blocks commits instead of going on asynchronously.</param>
 /// <param name="Failover">Leader lease and automatic failover.</param>
 /// <param name="MaxSlotWalKeepSize">The most WAL a replication slot may hold back on the primary (<c>max_slot_wal_keep_size</c>), so a replica that stays away cannot fill its disk.</param>
+/// <param name="SlotAlertPercent">A slot holding back this share of <see cref="MaxSlotWalKeepSize"/> raises an alert.</param>
 internal sealed record PostgresOptions(
     bool Managed,
     int Port,
@@ -27,6 +28,7 @@ internal sealed record PostgresOptions(
     bool NoSync,
     bool SyncStrict,
     string MaxSlotWalKeepSize,
+    int SlotAlertPercent,
     Failover.FailoverOptions Failover)
 {
     public const int DefaultPort = 5433;

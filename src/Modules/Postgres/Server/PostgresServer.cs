@@ -140,16 +140,25 @@ internal sealed partial class PostgresServer(
 
         // pg_rewind finishes an interrupted recovery in single-user mode, which refuses to run as a standby.
         File.Delete(Path.Combine(DataDir, "standby.signal"));
+        // Away past max_slot_wal_keep_size: the primary no longer has the WAL this copy needs, so only a clone helps.
+        var slotLost = await PrimaryProbe.SlotIsLostAsync(primary, AdminConnection("postgres"), ReplicaSource.SlotFor(node.Name), ct);
         StateDetail = $"pg_rewind from the primary at {primary}";
-        if (!await Rewinder.RewindAsync(options, DataDir, primary, passFile, _log, ct))
+        if (slotLost || !await Rewinder.RewindAsync(options, DataDir, primary, passFile, _log, ct))
         {
-            if (!await PrimaryProbe.IsPrimaryAsync(primary, AdminConnection("postgres"), ct))
+            if (!slotLost && !await PrimaryProbe.IsPrimaryAsync(primary, AdminConnection("postgres"), ct))
             {
                 throw new StartupException("mesh.lead_url", $"pg_rewind could not finish: the primary at {primary} stopped answering ({_log.Recent()}); the data directory is as pg_rewind left it and is rewound again on the next try");
             }
 
             var aside = DataDir + ".diverged";
-            LogRewindFailed(primary, aside, _log.Recent());
+            if (slotLost)
+            {
+                LogSlotLost(primary, ReplicaSource.SlotFor(node.Name), aside);
+            }
+            else
+            {
+                LogRewindFailed(primary, aside, _log.Recent());
+            }
             if (Directory.Exists(aside))
             {
                 Directory.Delete(aside, recursive: true);
@@ -303,6 +312,9 @@ internal sealed partial class PostgresServer(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "pg_rewind from the primary at {Primary} failed; the data directory is kept at {Aside} and cloned anew: {Output}")]
     private partial void LogRewindFailed(string primary, string aside, string output);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The primary at {Primary} no longer has the WAL this replica needs (slot {Slot} passed max_slot_wal_keep_size); the data directory is kept at {Aside} and cloned anew")]
+    private partial void LogSlotLost(string primary, string slot, string aside);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} (initdb)")]
     private partial void LogInitializing(string dataDir);

@@ -22,6 +22,23 @@ internal static class PrimaryProbe
         }
     }
 
+    /// <summary>True when the primary's slot for a replica lost WAL the replica needed (past <c>max_slot_wal_keep_size</c>).</summary>
+    public static async Task<bool> SlotIsLostAsync(string address, NpgsqlConnectionStringBuilder admin, string slot, CancellationToken ct)
+    {
+        var (host, port) = StandbyConfig.Split(address);
+        var builder = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Host = host, Port = port, Timeout = 2 };
+        try
+        {
+            await using var conn = new NpgsqlConnection(builder.ConnectionString);
+            await conn.OpenAsync(ct);
+            return await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT wal_status FROM pg_replication_slots WHERE slot_name = @Slot", new { Slot = slot }, cancellationToken: ct)) == "lost";
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits up to <paramref name="timeout"/> for <paramref name="address"/> to take writes.</summary>
     public static async Task<bool> WaitForPrimaryAsync(string address, NpgsqlConnectionStringBuilder admin, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
