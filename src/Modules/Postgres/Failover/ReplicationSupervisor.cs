@@ -292,24 +292,18 @@ internal sealed partial class ReplicationSupervisor(
             return false;
         }
 
-        var now = time.GetUtcNow();
-        var positions = await lease.PositionsAsync();
-        var primaryLsn = positions.FirstOrDefault(p => p.Node == _lastLeader)?.Lsn ?? 0;
-        var best = positions.Where(p => p.Node != _lastLeader && now - p.At < Failover.Ttl)
-            .OrderByDescending(p => p.Lsn).ThenBy(p => p.Node, StringComparer.Ordinal).FirstOrDefault();
-        if (best?.Node != node.Name)
+        var verdict = LossyCandidate.Decide(await lease.PositionsAsync(), node.Name, local.Lsn, _lastLeader, sync, time.GetUtcNow(), Failover);
+        if (verdict.Refusal is { } refusal)
         {
-            return false;
+            await AlertOnceAsync("no_failover_candidate", refusal);
         }
 
-        if (primaryLsn - local.Lsn > Failover.MaximumLagOnFailover)
+        if (verdict.Promote)
         {
-            await AlertOnceAsync("no_failover_candidate", $"the most advanced replica {node.Name} is {primaryLsn - local.Lsn} bytes behind the lost primary, more than postgres.maximum_lag_on_failover");
-            return false;
+            LogPromotingWithLoss(verdict.MissingBytes);
         }
 
-        LogPromotingWithLoss(primaryLsn - local.Lsn);
-        return true;
+        return verdict.Promote;
     }
 
     private async Task FollowAsync(string holder, LocalServer local, CancellationToken ct)
