@@ -91,14 +91,14 @@ internal static class FailoverBench
         return new Outcome(seconds, await writer.LostOnAsync(backup.PostgresPort, password), writer.Acknowledged.Count);
     }
 
-    private static async Task<string> JoinTokenAsync(NodeProcess lead, CancellationToken ct)
+    internal static async Task<string> JoinTokenAsync(NodeProcess lead, CancellationToken ct)
     {
         using var response = await lead.Http.PostAsJsonAsync("/api/v1/join-tokens", new { uses = 2 }, ct);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         return response.IsSuccessStatusCode ? body.GetProperty("token").GetString()! : throw new BenchException($"the lead refused a join token: {body}");
     }
 
-    private static async Task<string?> SyncKeyAsync(NodeProcess lead)
+    internal static async Task<string?> SyncKeyAsync(NodeProcess lead)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{lead.RedisPort},password={lead.Credential("redis.password")}");
         return await redis.GetDatabase().StringGetAsync("aurora:replication:sync");

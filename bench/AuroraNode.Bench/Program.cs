@@ -5,6 +5,7 @@ using AuroraNode.Bench;
 //   all | startup | rss | http [--node PATH]   StartupBench, RssBench, HttpBench against the Release build (NodeBinary)
 //   events-latency | events-throughput | registry [--node PATH]   EventLatencyBench, EventThroughputBench, RegistryBench: a mesh of node processes
 //   failover [--node PATH]                     FailoverBench: kill of the lead → first commit on the backup, against Patroni + etcd
+//   replica-visibility [--node PATH]           ReplicaVisibilityBench: commit → visible on a replica under pgbench, against bare PostgreSQL
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
 //   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
 if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
@@ -28,6 +29,7 @@ var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IRea
     ("events-throughput", EventThroughputBench.RunAsync),
     ("registry", RegistryBench.RunAsync),
     ("failover", FailoverBench.RunAsync),
+    ("replica-visibility", ReplicaVisibilityBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {
