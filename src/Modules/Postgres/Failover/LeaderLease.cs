@@ -36,6 +36,13 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
     /// <summary>The node that holds the lease, or null when it has expired.</summary>
     public async Task<string?> HolderAsync() => (string?)await Db.StringGetAsync(LeaderKey).WaitAsync(Timeout);
 
+    /// <summary>The holder and how long its lease has left, so a replica can look again the moment it expires.</summary>
+    public async Task<(string? Holder, TimeSpan? ExpiresIn)> HolderWithExpiryAsync()
+    {
+        var lease = await Db.StringGetWithExpiryAsync(LeaderKey).WaitAsync(Timeout);
+        return ((string?)lease.Value, lease.Expiry);
+    }
+
     /// <summary>Takes the lease if nobody holds it.</summary>
     public async Task<bool> TryAcquireAsync(string node) =>
         await Db.StringSetAsync(LeaderKey, node, options.Failover.Ttl, When.NotExists).WaitAsync(Timeout);

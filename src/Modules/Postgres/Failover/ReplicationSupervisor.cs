@@ -38,6 +38,9 @@ internal sealed partial class ReplicationSupervisor(
 
     private static readonly TimeSpan WatchdogInterval = TimeSpan.FromMilliseconds(100);
 
+    // After another node's lease runs out, the next look: soon, but not before Redis has expired the key.
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(20);
+
     private volatile bool _fenced;
     private volatile bool _primaryWithReplicas;
     private string? _pendingRejoin;
@@ -45,6 +48,7 @@ internal sealed partial class ReplicationSupervisor(
     private string? _alerted;
     private DateTimeOffset? _notStreamingSince;
     private DateTimeOffset _redisReported;
+    private DateTimeOffset _leaseExpiresAt = DateTimeOffset.MaxValue;
     private long _loops;
 
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -72,6 +76,11 @@ internal sealed partial class ReplicationSupervisor(
             }
 
             var wait = Failover.LoopWait - (time.GetUtcNow() - started);
+            if (_leaseExpiresAt - time.GetUtcNow() is var untilExpiry && untilExpiry < wait)
+            {
+                wait = untilExpiry; // Look again the moment another node's lease can have expired, like Patroni's watch.
+            }
+
             try
             {
                 await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, ct);
@@ -138,9 +147,13 @@ internal sealed partial class ReplicationSupervisor(
 
         var local = await ReadLocalAsync(ct);
         string? holder;
+        _leaseExpiresAt = DateTimeOffset.MaxValue;
         try
         {
-            holder = await lease.HolderAsync();
+            (holder, var expiresIn) = await lease.HolderWithExpiryAsync();
+            _leaseExpiresAt = holder is not null && holder != node.Name && expiresIn is { } left
+                ? time.GetUtcNow() + left + ExpiryMargin
+                : DateTimeOffset.MaxValue;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
