@@ -51,6 +51,13 @@ internal sealed partial class RedisConnection(
         config.AbortOnConnectFail = false;
         config.ClientName = "aurora-node";
         config.ConnectTimeout = 2000;
+        if (sentinels.Count > 0)
+        {
+            // A master cut off by the network answers nothing and closes nothing: with the default 5 s per command the
+            // client takes many seconds to give it up and follow the Sentinels to the new one.
+            (config.SyncTimeout, config.AsyncTimeout, config.KeepAlive) = (2000, 2000, 1);
+        }
+
         Target = sentinels.Count > 0 ? $"master of Sentinels {string.Join(",", sentinels)}" : string.Join(",", config.EndPoints);
         _connection = sentinels.Count > 0 ? await ConnectThroughSentinelsAsync(config, ct) : await ConnectionMultiplexer.ConnectAsync(config);
         _connection.ConnectionFailed += (_, e) => LogConnectionLost(Target, e.FailureType.ToString());

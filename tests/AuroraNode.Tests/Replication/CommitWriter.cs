@@ -29,7 +29,7 @@ internal sealed class CommitWriter : IAsyncDisposable
             await conn.ExecuteAsync(CreateTable);
         }
 
-        var hosts = servers.Length == 0 ? null : string.Join(",", servers.Select(n => $"127.0.0.1:{n.Config.PostgresPort}"));
+        var hosts = servers.Length == 0 ? null : string.Join(",", servers.Select(n => $"{n.Config.Address}:{n.Config.PostgresPort}"));
         var writer = new CommitWriter(NodeDatabase.ConnectionString(primary, hosts));
         await Registry.RegistryTests.WaitUntilAsync(async () => writer.Acknowledged.Count > 20);
         return writer;

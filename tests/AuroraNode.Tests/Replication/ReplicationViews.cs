@@ -41,7 +41,7 @@ internal static class ReplicationViews
     public static bool StreamsFrom(JsonElement view, NodeProcess primary) =>
         view.GetProperty("role").GetString() == "replica"
         && view.GetProperty("state").GetString() == "streaming"
-        && view.GetProperty("primary").GetString() == $"127.0.0.1:{primary.Config.PostgresPort}";
+        && view.GetProperty("primary").GetString() == $"{primary.Config.Address}:{primary.Config.PostgresPort}";
 
     public static Func<JsonElement, bool> HasSyncStandby(string name) => view =>
         view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == name && r.GetProperty("sync_state").ValueKind == JsonValueKind.String && r.GetProperty("sync_state").GetString() == "sync");

@@ -65,9 +65,9 @@ public sealed class SentinelFailoverTests
     private static int PidFile(NodeProcess node, string folder, string file) =>
         int.Parse(File.ReadLines(Path.Combine(node.Config.DataDir, folder, file)).First());
 
-    private static async Task WaitForSentinelsAsync(NodeProcess node, string password, int others, int replicas)
+    internal static async Task WaitForSentinelsAsync(NodeProcess node, string password, int others, int replicas)
     {
-        var endpoint = new IPEndPoint(IPAddress.Loopback, node.Config.SentinelPort);
+        var endpoint = new IPEndPoint(IPAddress.Parse(node.Config.Address), node.Config.SentinelPort);
         await using var sentinel = await ConnectionMultiplexer.SentinelConnectAsync(new ConfigurationOptions { EndPoints = { endpoint }, Password = password });
         var server = sentinel.GetServer(endpoint);
         await RegistryTests.WaitUntilAsync(async () =>

@@ -9,16 +9,23 @@ public static class Executable
 
     public static string Dll { get; } = FindDll();
 
-    public static ProcessStartInfo StartInfo(params string[] args)
+    public static ProcessStartInfo StartInfo(params string[] args) => StartInfo(args, []);
+
+    /// <summary>Runs the node under <paramref name="launcher"/> (a command that runs another, like <c>ip netns exec NS</c>).</summary>
+    public static ProcessStartInfo StartInfo(string[] args, string[] launcher)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        info.ArgumentList.Add(Dll);
+        foreach (var a in launcher.Length > 0 ? [.. launcher[1..], "dotnet", Dll] : new[] { Dll })
+        {
+            info.ArgumentList.Add(a);
+        }
+
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
@@ -28,9 +35,12 @@ public static class Executable
     }
 
     /// <summary>Runs a verb to completion.</summary>
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunUnderAsync([], args);
+
+    /// <summary>Runs a verb to completion under <paramref name="launcher"/> (e.g. inside a node's network namespace).</summary>
+    public static async Task<CliResult> RunUnderAsync(string[] launcher, params string[] args)
     {
-        using var p = Process.Start(StartInfo(args))!;
+        using var p = Process.Start(StartInfo(args, launcher))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -11,11 +11,13 @@ namespace AuroraNode.Tests.TestKit;
 public sealed class Mesh : IAsyncDisposable
 {
     private readonly List<NodeProcess> _nodes = [];
+    private readonly TestNetwork? _network;
 
-    private Mesh(TempDirectory temp, NodeProcess lead)
+    private Mesh(TempDirectory temp, NodeProcess lead, TestNetwork? network)
     {
         Temp = temp;
         Lead = lead;
+        _network = network;
         _nodes.Add(lead);
     }
 
@@ -23,11 +25,12 @@ public sealed class Mesh : IAsyncDisposable
 
     public NodeProcess Lead { get; }
 
-    public static async Task<Mesh> StartAsync(TempDirectory temp, Action<NodeConfigFile>? configureLead = null)
+    /// <summary>Starts the lead; with a <paramref name="network"/>, it and every node added run in namespaces of their own.</summary>
+    public static async Task<Mesh> StartAsync(TempDirectory temp, Action<NodeConfigFile>? configureLead = null, TestNetwork? network = null)
     {
         var config = new NodeConfigFile(temp, "lead");
         configureLead?.Invoke(config);
-        var lead = new NodeProcess(config);
+        var lead = Place(config, network);
         try
         {
             await lead.StartAndWaitReadyAsync();
@@ -38,15 +41,16 @@ public sealed class Mesh : IAsyncDisposable
             throw;
         }
 
-        return new Mesh(temp, lead);
+        return new Mesh(temp, lead, network);
     }
 
     /// <summary>Starts a node of <paramref name="role"/> that joins the mesh with a new token.</summary>
     public async Task<NodeProcess> AddAsync(string name, string role, Action<NodeConfigFile>? configure = null)
     {
-        var config = JoiningConfig(name, role, await CreateJoinTokenAsync(new { role }));
+        var token = _network is null ? await CreateJoinTokenAsync(new { role }) : await CreateJoinTokenOnTheLeadAsync(role);
+        var config = JoiningConfig(name, role, token);
         configure?.Invoke(config);
-        var node = new NodeProcess(config);
+        var node = Place(config, _network);
         _nodes.Add(node);
         await node.StartAndWaitReadyAsync();
         return node;
@@ -69,6 +73,14 @@ public sealed class Mesh : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
     }
 
+    // The lead hands out tokens only to its own machine: the CLI runs inside its namespace, on its loopback.
+    private async Task<string> CreateJoinTokenOnTheLeadAsync(string role)
+    {
+        var result = await Executable.RunUnderAsync(Lead.Launcher, "join-token", "create", "--api", $"http://127.0.0.1:{Lead.Config.ApiPort}", "--role", role, "--json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr + result.Stdout);
+        return JsonDocument.Parse(result.Stdout).RootElement.GetProperty("token").GetString()!;
+    }
+
     public static Dictionary<string, string> Credentials(NodeProcess node) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(node.Config.DataDir, "credentials")))!;
 
@@ -77,6 +89,20 @@ public sealed class Mesh : IAsyncDisposable
     {
         _nodes.Add(node);
         return node;
+    }
+
+    /// <summary>A new process for <paramref name="node"/>'s config (started by the caller), stopped at the end like the others.</summary>
+    public NodeProcess Again(NodeProcess node) => Track(new NodeProcess(node.Config) { Launcher = node.Launcher });
+
+    private static NodeProcess Place(NodeConfigFile config, TestNetwork? network)
+    {
+        if (network is null)
+        {
+            return new NodeProcess(config);
+        }
+
+        config.Address = network.Add(config.Name);
+        return new NodeProcess(config) { Launcher = network.Launcher(config.Name) };
     }
 
     public async ValueTask DisposeAsync()

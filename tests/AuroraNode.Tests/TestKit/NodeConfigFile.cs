@@ -40,7 +40,10 @@ public sealed class NodeConfigFile
 
     public string Path { get; }
 
-    public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
+    /// <summary>The address the node listens on and advertises (another one than loopback inside a <see cref="TestNetwork"/>).</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    public string ApiUrl => $"http://{Address}:{ApiPort}";
 
     /// <summary>Whole sections to use instead of the defaults, e.g. <c>["postgres"] = "managed: false\nconnection_string: ..."</c>.</summary>
     public Dictionary<string, string> Sections { get; } = [];
@@ -49,8 +52,9 @@ public sealed class NodeConfigFile
     {
         var sections = new Dictionary<string, string>
         {
-            ["node"] = $"name: {Name}\nroles: [{Roles}]\ndata_dir: {DataDir}\nadvertise_address: 127.0.0.1",
-            ["api"] = $"listen: 127.0.0.1:{ApiPort}",
+            ["node"] = $"name: {Name}\nroles: [{Roles}]\ndata_dir: {DataDir}\nadvertise_address: {Address}",
+            // Inside a namespace on all of its addresses, so its own machine reaches it on loopback too.
+            ["api"] = $"listen: {(Address == "127.0.0.1" ? Address : "0.0.0.0")}:{ApiPort}",
             ["logging"] = "level: information\nfile: true",
             ["postgres"] = $"port: {PostgresPort}\nstop_timeout: 10s",
             ["redis"] = $"port: {RedisPort}\nsentinel_port: {SentinelPort}\nstop_timeout: 10s",

@@ -7,7 +7,7 @@ public static class NodeDatabase
 {
     public static string ConnectionString(NodeProcess node, string? hosts = null) => new NpgsqlConnectionStringBuilder
     {
-        Host = hosts ?? "127.0.0.1",
+        Host = hosts ?? node.Config.Address,
         Port = node.Config.PostgresPort,
         Username = "postgres",
         Password = Mesh.Credentials(node)["postgres.superuser_password"],

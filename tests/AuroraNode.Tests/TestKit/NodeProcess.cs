@@ -26,6 +26,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Arguments added after <c>run --config PATH</c>.</summary>
     public string[] ExtraArgs { get; init; } = [];
 
+    /// <summary>A command the node runs under, e.g. <see cref="TestNetwork.Launcher"/>'s <c>ip netns exec NS</c>.</summary>
+    public string[] Launcher { get; init; } = [];
+
     public HttpClient Http { get; }
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
@@ -49,7 +52,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public void Start()
     {
         Config.Write();
-        _process = Process.Start(Executable.StartInfo(["run", "--config", Config.Path, .. ExtraArgs]))!;
+        _process = Process.Start(Executable.StartInfo(["run", "--config", Config.Path, .. ExtraArgs], Launcher))!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();

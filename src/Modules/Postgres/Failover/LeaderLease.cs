@@ -24,6 +24,8 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
 
     private TimeSpan Timeout => options.Failover.RetryTimeout;
 
+    private TimeSpan ReplicaWait => TimeSpan.FromMilliseconds(Math.Min(500, options.Failover.LoopWait.TotalMilliseconds / 2));
+
     /// <summary>False when the node has no Redis (the module is off): there is no lease, and no failover.</summary>
     public bool Available => services.GetService<IRedis>() is not null;
 
@@ -49,6 +51,24 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
 
     /// <summary>Extends the lease of <paramref name="node"/>; false when it is not (or no longer) the holder.</summary>
     public async Task<bool> RenewAsync(string node) => await HandOverAsync(node, node);
+
+    /// <summary>
+    /// True when the Redis that holds the lease has no replica, or one acknowledged every write so far (the lease
+    /// just written included). A master cut off from its replicas may be replaced by a Sentinel failover on the other
+    /// side, where this node's lease then expires on the last write that got there.
+    /// </summary>
+    public async Task<bool> ReachedAReplicaAsync()
+    {
+        var role = (RedisResult[])(await Db.ExecuteAsync("ROLE").WaitAsync(Timeout))!;
+        if ((string?)role[0] != "master" || ((RedisResult[])role[2]!).Length == 0)
+        {
+            return true;
+        }
+
+        // WAIT holds the shared connection while it waits: kept short, it costs a round trip when the replica answers.
+        var acknowledged = (long)await Db.ExecuteAsync("WAIT", 1, (long)ReplicaWait.TotalMilliseconds).WaitAsync(Timeout);
+        return acknowledged >= 1;
+    }
 
     /// <summary>Gives the lease of <paramref name="holder"/> to <paramref name="next"/> (a planned switchover).</summary>
     public async Task<bool> HandOverAsync(string holder, string next)

@@ -237,6 +237,13 @@ internal sealed partial class ReplicationSupervisor(
             await lease.PublishAddressAsync(node.Name, database.AddressForOtherNodes!);
         }
 
+        if (_primaryWithReplicas && !await lease.ReachedAReplicaAsync())
+        {
+            // A renewal only this Redis saw extends nothing on the other side of a partition: the watchdog fences in time.
+            LogUnreplicated();
+            return;
+        }
+
         state.Renewed(node.Name, sent);
         await lease.PublishPositionAsync(node.Name, local.Lsn, sent);
         if (_loops % 10 == 1)
@@ -384,14 +391,33 @@ internal sealed partial class ReplicationSupervisor(
 
     private async Task SettleFencedAsync(string? holder, CancellationToken ct)
     {
-        if (holder == node.Name ? await lease.RenewAsync(node.Name) : holder is null && await lease.TryAcquireAsync(node.Name))
+        if (holder is null || holder == node.Name)
+        {
+            await TryResumeAsync(holder, ct);
+        }
+        else if (await lease.AddressOfAsync(holder) is { } address)
+        {
+            _fenced = false;
+            await RejoinAsync(address, ct);
+        }
+    }
+
+    // Only on a Redis the Sentinels agree on, and only once its replica has the lease: never on the lone side of a partition.
+    private async Task TryResumeAsync(string? holder, CancellationToken ct)
+    {
+        if (!await lease.IsUndisputedAsync(ct))
+        {
+            return;
+        }
+
+        if ((holder == node.Name ? await lease.RenewAsync(node.Name) : await lease.TryAcquireAsync(node.Name)) && await lease.ReachedAReplicaAsync())
         {
             // Renewed again once the server is back: its crash recovery may take longer than the lease allows.
             LogUnfenced();
             await server.ResumeAsPrimaryAsync(ct);
             _fenced = false;
             var sent = time.GetUtcNow();
-            if (await lease.RenewAsync(node.Name))
+            if (await lease.RenewAsync(node.Name) && await lease.ReachedAReplicaAsync())
             {
                 state.Renewed(node.Name, sent);
             }
@@ -399,11 +425,6 @@ internal sealed partial class ReplicationSupervisor(
             {
                 await FenceAsync("the lease was lost while PostgreSQL started");
             }
-        }
-        else if (holder is not null && await lease.AddressOfAsync(holder) is { } address)
-        {
-            _fenced = false;
-            await RejoinAsync(address, ct);
         }
     }
 
@@ -456,6 +477,9 @@ internal sealed partial class ReplicationSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Most Redis Sentinels do not confirm the Redis this node renews its lease on: not renewing")]
     private partial void LogDisputed();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Redis replica acknowledged the lease renewal: not counting it")]
+    private partial void LogUnreplicated();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Following the primary {Leader} at {Address}")]
     private partial void LogFollowing(string leader, string address);
