@@ -140,8 +140,16 @@ internal sealed unsafe class LlamaModel : IDisposable
         return buffer[..n].ToArray();
     }
 
+    /// <summary>Tokens to text; with <paramref name="removeSpecial"/> the inverse of <see cref="Tokenize"/>.</summary>
     public string Detokenize(ReadOnlySpan<int> tokens, bool removeSpecial = true, bool unparseSpecial = false)
     {
+        // llama.cpp keeps the space a SentencePiece vocabulary puts before the first word when it removes the
+        // BOS itself; without the BOS it strips that space, which is what makes this the inverse of Tokenize.
+        if (removeSpecial && tokens.Length > 0 && tokens[0] == Bos)
+        {
+            tokens = tokens[1..];
+        }
+
         var buffer = new byte[(tokens.Length * 8) + 16];
         fixed (int* t = tokens)
         {

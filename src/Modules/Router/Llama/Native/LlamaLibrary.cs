@@ -13,6 +13,7 @@ internal static unsafe class LlamaLibrary
     private static readonly Lock Gate = new();
     private static nint ggml;
     private static nint llama;
+    private static bool resolverSet;
 
     public static LlamaLibraryInfo? Loaded { get; private set; }
 
@@ -30,28 +31,16 @@ internal static unsafe class LlamaLibrary
                     : throw new LlamaException($"llama.cpp is already loaded from {loaded.Directory}; a process can use one library_dir only (asked for {dir}).");
             }
 
+            var sha256 = Verify(dir);
             var llamaPath = Path.Combine(dir, LlamaBuild.LlamaFile);
-            if (!File.Exists(llamaPath))
-            {
-                throw new LlamaException(
-                    $"llama.cpp library not found: {llamaPath} does not exist. Fetch it with `packaging/fetch-llama.sh {dir}` " +
-                    $"({LlamaBuild.NpmPackage}@{LlamaBuild.NpmVersion}) or set modules.router.llama.library_dir to the folder that holds it.");
-            }
-
-            // Checked before the file is mapped: a foreign build would misread every struct instead of failing.
-            var sha256 = Sha256Of(llamaPath);
-            if (sha256 != LlamaBuild.LlamaSha256)
-            {
-                throw new LlamaException(
-                    $"{llamaPath} is not the llama.cpp build these bindings were written for " +
-                    $"({LlamaBuild.NpmPackage}@{LlamaBuild.NpmVersion}, commit {LlamaBuild.Commit}): its SHA-256 is {sha256}, " +
-                    $"expected {LlamaBuild.LlamaSha256}. Re-fetch it with `packaging/fetch-llama.sh {dir}` after deleting the folder.");
-            }
-
             NativeLibrary.Load(Path.Combine(dir, LlamaBuild.GgmlBaseFile));
             ggml = NativeLibrary.Load(Path.Combine(dir, LlamaBuild.GgmlFile));
             llama = NativeLibrary.Load(llamaPath);
-            NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
+            if (!resolverSet)
+            {
+                NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
+                resolverSet = true;
+            }
 
             var version = Utf8(LlamaNative.llama_version());
             var commit = ReadCommit(dir);
@@ -69,6 +58,32 @@ internal static unsafe class LlamaLibrary
             Loaded = new LlamaLibraryInfo(dir, version, commit, sha256, Utf8(LlamaNative.llama_print_system_info()));
             return Loaded;
         }
+    }
+
+    /// <summary>Checks, without loading it, that <paramref name="libraryDir"/> holds the pinned build; returns its SHA-256.</summary>
+    /// <exception cref="LlamaException">It does not, with what to do about it.</exception>
+    public static string Verify(string libraryDir)
+    {
+        var dir = Path.GetFullPath(libraryDir);
+        var llamaPath = Path.Combine(dir, LlamaBuild.LlamaFile);
+        if (!File.Exists(llamaPath))
+        {
+            throw new LlamaException(
+                $"llama.cpp library not found: {llamaPath} does not exist. Fetch it with `packaging/fetch-llama.sh {dir}` " +
+                $"({LlamaBuild.NpmPackage}@{LlamaBuild.NpmVersion}) or set modules.router.llama.library_dir to the folder that holds it.");
+        }
+
+        // Checked before the file is mapped: a foreign build would misread every struct instead of failing.
+        var sha256 = Sha256Of(llamaPath);
+        if (sha256 != LlamaBuild.LlamaSha256)
+        {
+            throw new LlamaException(
+                $"{llamaPath} is not the llama.cpp build these bindings were written for " +
+                $"({LlamaBuild.NpmPackage}@{LlamaBuild.NpmVersion}, commit {LlamaBuild.Commit}): its SHA-256 is {sha256}, " +
+                $"expected {LlamaBuild.LlamaSha256}. Delete the folder and fetch it again with `packaging/fetch-llama.sh {dir}`.");
+        }
+
+        return sha256;
     }
 
     internal static string Utf8(byte* text) => text is null ? "" : Marshal.PtrToStringUTF8((nint)text) ?? "";
