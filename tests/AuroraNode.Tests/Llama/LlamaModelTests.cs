@@ -78,4 +78,21 @@ public sealed class LlamaModelTests
     [Test]
     public void TokenToPiece_MergedToken_IsItsText() =>
         Assert.That(TinyModel.Model.TokenToPiece(TinyGguf.Vocabulary.ToList().IndexOf("▁world")), Is.EqualTo(" world"u8.ToArray()));
+
+    [Test]
+    public void Dispose_ContextStillOpen_KeepsTheWeightsForIt()
+    {
+        var model = LlamaModel.Load(TinyModel.Path);
+        using var context = model.CreateContext(new LlamaContextSettings(ContextSize: 256));
+        var prompt = model.Tokenize("Hello world");
+
+        model.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.DoesNotThrow(() => context.Decode(prompt));
+            Assert.Throws<ObjectDisposedException>(() => model.Tokenize("Hello"));
+            Assert.Throws<ObjectDisposedException>(() => model.CreateContext());
+        });
+    }
 }

@@ -55,7 +55,11 @@ internal sealed unsafe class LlamaContext : IDisposable
     internal nint Pointer => handle.DangerousGetHandle();
 
     /// <summary>Forgets every token seen (the KV cache), so the next decode starts a new sequence at position 0.</summary>
-    public void Clear() => LlamaNative.llama_memory_clear(LlamaNative.llama_get_memory(Pointer), true);
+    public void Clear()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        LlamaNative.llama_memory_clear(LlamaNative.llama_get_memory(Pointer), true);
+    }
 
     /// <summary>Makes the decode in flight (and every later one until <see cref="ResetAbort"/>) stop early.</summary>
     public void Abort() => Volatile.Write(ref *abortFlag, 1);
@@ -66,6 +70,7 @@ internal sealed unsafe class LlamaContext : IDisposable
     /// <exception cref="OperationCanceledException">An <see cref="Abort"/> stopped it.</exception>
     public void Decode(ReadOnlySpan<int> tokens)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         fixed (int* all = tokens)
         {
             for (var start = 0; start < tokens.Length; start += BatchSize)

@@ -12,6 +12,7 @@ internal sealed unsafe class LlamaModel : IDisposable
 {
     private readonly LlamaModelHandle handle;
     private readonly nint vocab;
+    private bool disposed;
 
     private LlamaModel(string path, LlamaModelHandle handle, TimeSpan loadTime)
     {
@@ -84,13 +85,22 @@ internal sealed unsafe class LlamaModel : IDisposable
         return new LlamaModel(path, new LlamaModelHandle(model), loadTime);
     }
 
-    public LlamaContext CreateContext(LlamaContextSettings? settings = null) => new(this, settings ?? LlamaContextSettings.Default);
+    public LlamaContext CreateContext(LlamaContextSettings? settings = null)
+    {
+        ThrowIfDisposed();
+        return new LlamaContext(this, settings ?? LlamaContextSettings.Default);
+    }
 
-    public bool IsEndOfGeneration(int token) => LlamaNative.llama_vocab_is_eog(vocab, token);
+    public bool IsEndOfGeneration(int token)
+    {
+        ThrowIfDisposed();
+        return LlamaNative.llama_vocab_is_eog(vocab, token);
+    }
 
     /// <summary>Text to tokens; <paramref name="addSpecial"/> adds BOS where the model wants it, <paramref name="parseSpecial"/> reads "&lt;s&gt;"-style tokens in the text.</summary>
     public int[] Tokenize(string text, bool addSpecial = true, bool parseSpecial = true)
     {
+        ThrowIfDisposed();
         var bytes = Encoding.UTF8.GetBytes(text);
         var tokens = new int[bytes.Length + 8];
         fixed (byte* b = bytes)
@@ -121,6 +131,7 @@ internal sealed unsafe class LlamaModel : IDisposable
     /// <summary>The bytes one token stands for (a piece may be part of a UTF-8 character).</summary>
     public int TokenToPiece(int token, Span<byte> buffer, bool special = false)
     {
+        ThrowIfDisposed();
         fixed (byte* b = buffer)
         {
             return LlamaNative.llama_token_to_piece(vocab, token, b, buffer.Length, 0, special);
@@ -150,6 +161,7 @@ internal sealed unsafe class LlamaModel : IDisposable
             tokens = tokens[1..];
         }
 
+        ThrowIfDisposed();
         var buffer = new byte[(tokens.Length * 8) + 16];
         fixed (int* t = tokens)
         {
@@ -171,7 +183,14 @@ internal sealed unsafe class LlamaModel : IDisposable
         }
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose()
+    {
+        disposed = true;
+        handle.Dispose();
+    }
+
+    // Contexts hold the native model until they go, but this object's calls stop at Dispose.
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
 
     private static string ReadDescription(nint model)
     {
