@@ -114,4 +114,41 @@ public sealed class LlamaLibraryTests
             Assert.That(new[] { p.Embeddings, p.OffloadKqv, p.NoPerf, p.OpOffload, p.SwaFull, p.KvUnified }, Is.EqualTo(new byte[] { 0, 1, 1, 1, 1, 0 }));
         });
     }
+
+    [Test]
+    public unsafe void BatchGetOne_ReadThroughTheStruct_PointsAtOurTokens()
+    {
+        LlamaTestLibrary.Load();
+        var tokens = stackalloc int[] { 1, 2, 3 };
+
+        var batch = LlamaNative.llama_batch_get_one(tokens, 3);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(batch.NTokens, Is.EqualTo(3));
+            Assert.That((nint)batch.Token, Is.EqualTo((nint)tokens));
+            Assert.That(new[] { (nint)batch.Embd, (nint)batch.Pos, (nint)batch.NSeqId, (nint)batch.SeqId, (nint)batch.Logits }, Is.All.EqualTo(nint.Zero));
+        });
+    }
+
+    [Test]
+    public unsafe void BatchInit_Tokens_AllocatesEveryArrayButEmbeddings()
+    {
+        LlamaTestLibrary.Load();
+
+        var batch = LlamaNative.llama_batch_init(8, 0, 1);
+        try
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(batch.NTokens, Is.Zero);
+                Assert.That((nint)batch.Embd, Is.EqualTo(nint.Zero));
+                Assert.That(new[] { (nint)batch.Token, (nint)batch.Pos, (nint)batch.NSeqId, (nint)batch.SeqId, (nint)batch.Logits }, Is.All.Not.EqualTo(nint.Zero));
+            });
+        }
+        finally
+        {
+            LlamaNative.llama_batch_free(batch);
+        }
+    }
 }
