@@ -1,0 +1,255 @@
+using System.Text;
+
+namespace AuroraNode.Tests.TestKit;
+
+/// <summary>
+/// Writes a tiny llama-architecture GGUF (about 400 KB) with random weights from a seed: a SentencePiece-style
+/// vocabulary (specials, the 256 byte tokens, "▁", printable ASCII and a few merges), n_embd 64, 2 layers,
+/// 4 heads, n_ff 128, context 256, all F32. The output row of the end token is zero, so greedy decoding never
+/// picks it and always runs to the token limit. GGUF v3 as in ggml's docs/gguf.md.
+/// </summary>
+public static class TinyGguf
+{
+    public const int Embedding = 64;
+    public const int Layers = 2;
+    public const int Heads = 4;
+    public const int FeedForward = 128;
+    public const int ContextLength = 256;
+    public const int Bos = 1;
+    public const int Eos = 2;
+
+    private const uint Alignment = 32;
+    private const uint TypeF32 = 0;
+
+    private static readonly string[] Merges =
+        ["▁t", "he", "▁the", "in", "er", "an", "▁a", "on", "re", "▁s", "ll", "lo", "▁w", "or", "ld", "▁wor", "▁world", "He", "llo", "Hello", "▁Hello"];
+
+    /// <summary>The tokens, in id order.</summary>
+    public static IReadOnlyList<string> Vocabulary { get; } = BuildVocabulary();
+
+    public static string Write(string path, int seed = 1234)
+    {
+        var random = new Random(seed);
+        var vocab = Vocabulary.Count;
+        var tensors = new List<(string Name, long[] Shape, float[] Data)>
+        {
+            ("token_embd.weight", [Embedding, vocab], RandomRows(random, vocab, Embedding, 1.0f)),
+            ("output_norm.weight", [Embedding], Ones(Embedding)),
+            ("output.weight", [Embedding, vocab], OutputRows(random, vocab)),
+        };
+        for (var i = 0; i < Layers; i++)
+        {
+            var attention = 1.0f / MathF.Sqrt(Embedding);
+            tensors.Add(($"blk.{i}.attn_norm.weight", [Embedding], Ones(Embedding)));
+            tensors.Add(($"blk.{i}.attn_q.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
+            tensors.Add(($"blk.{i}.attn_k.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
+            tensors.Add(($"blk.{i}.attn_v.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
+            tensors.Add(($"blk.{i}.attn_output.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
+            tensors.Add(($"blk.{i}.ffn_norm.weight", [Embedding], Ones(Embedding)));
+            tensors.Add(($"blk.{i}.ffn_gate.weight", [Embedding, FeedForward], RandomRows(random, FeedForward, Embedding, attention)));
+            tensors.Add(($"blk.{i}.ffn_up.weight", [Embedding, FeedForward], RandomRows(random, FeedForward, Embedding, attention)));
+            tensors.Add(($"blk.{i}.ffn_down.weight", [FeedForward, Embedding], RandomRows(random, Embedding, FeedForward, 1.0f / MathF.Sqrt(FeedForward))));
+        }
+
+        using var file = File.Create(path);
+        using var w = new BinaryWriter(file, Encoding.UTF8);
+        w.Write("GGUF"u8);
+        w.Write(3u);
+        w.Write((ulong)tensors.Count);
+        var metadata = Metadata();
+        w.Write((ulong)metadata.Count);
+        foreach (var write in metadata)
+        {
+            write(w);
+        }
+
+        ulong offset = 0;
+        foreach (var (name, shape, data) in tensors)
+        {
+            WriteString(w, name);
+            w.Write((uint)shape.Length);
+            foreach (var d in shape)
+            {
+                w.Write((ulong)d);
+            }
+
+            w.Write(TypeF32);
+            w.Write(offset);
+            offset = Align((ulong)data.Length * sizeof(float) + offset);
+        }
+
+        Pad(w);
+        foreach (var (_, _, data) in tensors)
+        {
+            foreach (var f in data)
+            {
+                w.Write(f);
+            }
+
+            Pad(w);
+        }
+
+        return path;
+    }
+
+    private static List<Action<BinaryWriter>> Metadata()
+    {
+        var vocab = Vocabulary;
+        return
+        [
+            Kv("general.architecture", "llama"),
+            Kv("general.name", "aurora-tiny"),
+            Kv("general.alignment", Alignment),
+            Kv("llama.context_length", (uint)ContextLength),
+            Kv("llama.embedding_length", (uint)Embedding),
+            Kv("llama.block_count", (uint)Layers),
+            Kv("llama.feed_forward_length", (uint)FeedForward),
+            Kv("llama.attention.head_count", (uint)Heads),
+            Kv("llama.attention.head_count_kv", (uint)Heads),
+            Kv("llama.attention.layer_norm_rms_epsilon", 1e-5f),
+            Kv("llama.rope.dimension_count", (uint)(Embedding / Heads)),
+            Kv("llama.rope.freq_base", 10000f),
+            Kv("llama.vocab_size", (uint)vocab.Count),
+            Kv("tokenizer.ggml.model", "llama"),
+            w =>
+            {
+                WriteString(w, "tokenizer.ggml.tokens");
+                w.Write(9u); // array
+                w.Write(8u); // of strings
+                w.Write((ulong)vocab.Count);
+                foreach (var t in vocab)
+                {
+                    WriteString(w, t);
+                }
+            },
+            w =>
+            {
+                WriteString(w, "tokenizer.ggml.scores");
+                w.Write(9u);
+                w.Write(6u); // of float32
+                w.Write((ulong)vocab.Count);
+                for (var i = 0; i < vocab.Count; i++)
+                {
+                    w.Write(Score(i));
+                }
+            },
+            w =>
+            {
+                WriteString(w, "tokenizer.ggml.token_type");
+                w.Write(9u);
+                w.Write(5u); // of int32
+                w.Write((ulong)vocab.Count);
+                for (var i = 0; i < vocab.Count; i++)
+                {
+                    w.Write(TokenType(i));
+                }
+            },
+            Kv("tokenizer.ggml.bos_token_id", (uint)Bos),
+            Kv("tokenizer.ggml.eos_token_id", (uint)Eos),
+            Kv("tokenizer.ggml.unknown_token_id", 0u),
+            Kv("tokenizer.ggml.add_bos_token", true),
+            Kv("tokenizer.ggml.add_eos_token", false),
+        ];
+    }
+
+    private static List<string> BuildVocabulary()
+    {
+        var tokens = new List<string> { "<unk>", "<s>", "</s>" };
+        for (var b = 0; b < 256; b++)
+        {
+            tokens.Add($"<0x{b:X2}>");
+        }
+
+        tokens.Add("▁");
+        for (var c = '!'; c <= '~'; c++)
+        {
+            tokens.Add(c.ToString());
+        }
+
+        tokens.AddRange(Merges);
+        return tokens;
+    }
+
+    // SentencePiece merges the pair whose result scores highest: merges score above single characters, earlier ones first.
+    private static float Score(int id) => id < 259 ? 0f : id < 259 + 95 ? -1000f : -(id - 259 - 95);
+
+    // llama_token_type: 1 normal, 2 unknown, 3 control, 6 byte.
+    private static int TokenType(int id) => id switch
+    {
+        0 => 2,
+        1 or 2 => 3,
+        < 259 => 6,
+        _ => 1,
+    };
+
+    private static float[] RandomRows(Random random, int rows, int columns, float scale)
+    {
+        var data = new float[rows * columns];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)((random.NextDouble() * 2) - 1) * scale;
+        }
+
+        return data;
+    }
+
+    private static float[] OutputRows(Random random, int vocab)
+    {
+        var data = RandomRows(random, vocab, Embedding, 1.0f);
+        foreach (var silent in new[] { 0, Bos, Eos })
+        {
+            Array.Clear(data, silent * Embedding, Embedding);
+        }
+
+        return data;
+    }
+
+    private static float[] Ones(int n) => Enumerable.Repeat(1f, n).ToArray();
+
+    private static Action<BinaryWriter> Kv(string key, string value) => w =>
+    {
+        WriteString(w, key);
+        w.Write(8u);
+        WriteString(w, value);
+    };
+
+    private static Action<BinaryWriter> Kv(string key, uint value) => w =>
+    {
+        WriteString(w, key);
+        w.Write(4u);
+        w.Write(value);
+    };
+
+    private static Action<BinaryWriter> Kv(string key, float value) => w =>
+    {
+        WriteString(w, key);
+        w.Write(6u);
+        w.Write(value);
+    };
+
+    private static Action<BinaryWriter> Kv(string key, bool value) => w =>
+    {
+        WriteString(w, key);
+        w.Write(7u);
+        w.Write(value ? (byte)1 : (byte)0);
+    };
+
+    private static void WriteString(BinaryWriter w, string s)
+    {
+        var bytes = Encoding.UTF8.GetBytes(s);
+        w.Write((ulong)bytes.Length);
+        w.Write(bytes);
+    }
+
+    private static ulong Align(ulong n) => (n + Alignment - 1) / Alignment * Alignment;
+
+    private static void Pad(BinaryWriter w)
+    {
+        w.Flush();
+        var position = (ulong)w.BaseStream.Position;
+        for (var i = position; i < Align(position); i++)
+        {
+            w.Write((byte)0);
+        }
+    }
+}
