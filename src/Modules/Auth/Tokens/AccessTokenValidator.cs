@@ -81,7 +81,7 @@ internal sealed class AccessTokenValidator
         }
 
         Span<byte> header = stackalloc byte[Base64Url.GetMaxDecodedLength(MaxHeaderChars)];
-        if (!Base64Url.TryDecodeFromChars(headerText, header, out var headerLength))
+        if (!TryDecode(headerText, header, out var headerLength))
         {
             return TokenRefusal.BadBase64;
         }
@@ -98,7 +98,7 @@ internal sealed class AccessTokenValidator
         }
 
         Span<byte> signature = stackalloc byte[64];
-        if (!Base64Url.TryDecodeFromChars(signatureText, signature, out var signatureLength) || signatureLength != 64)
+        if (!TryDecode(signatureText, signature, out var signatureLength) || signatureLength != 64)
         {
             return TokenRefusal.BadBase64;
         }
@@ -108,7 +108,7 @@ internal sealed class AccessTokenValidator
         {
             var input = buffer.AsSpan(0, secondDot);
             var payload = buffer.AsSpan(secondDot);
-            if (!Base64Url.TryDecodeFromChars(payloadText, payload, out var payloadLength))
+            if (!TryDecode(payloadText, payload, out var payloadLength))
             {
                 return TokenRefusal.BadBase64;
             }
@@ -130,6 +130,10 @@ internal sealed class AccessTokenValidator
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    // Base64Url.TryDecodeFromChars throws on bad input; the status overload does not.
+    private static bool TryDecode(ReadOnlySpan<char> text, Span<byte> bytes, out int written) =>
+        Base64Url.DecodeFromChars(text, bytes, out var consumed, out written) == OperationStatus.Done && consumed == text.Length;
 
     private TokenValidation CheckTimes(AccessToken claims, DateTimeOffset now)
     {
