@@ -5,6 +5,7 @@ using AuroraNode.Bench;
 //   all | startup | rss | http [--node PATH]   StartupBench, RssBench, HttpBench against the Release build (NodeBinary)
 //   events-latency | events-throughput | registry [--node PATH]   EventLatencyBench, EventThroughputBench, RegistryBench: a mesh of node processes
 //   failover [--node PATH]                     FailoverBench: kill of the lead → first commit on the backup, against Patroni + etcd
+//   tokens                                     TokensBench: in-process token validation/creation and password hashing, against JsonWebTokenHandler
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
 //   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
 if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
@@ -28,6 +29,7 @@ var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IRea
     ("events-throughput", EventThroughputBench.RunAsync),
     ("registry", RegistryBench.RunAsync),
     ("failover", FailoverBench.RunAsync),
+    ("tokens", TokensBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {
@@ -43,7 +45,7 @@ var ct = interrupted.Token;
 
 try
 {
-    var node = NodeBinary.Resolve(options.NodePath);
+    var node = options.Verb == "tokens" ? NodeBinary.InProcess : NodeBinary.Resolve(options.NodePath);
     var machine = await Machine.DescribeAsync(ct);
     Console.WriteLine($"machine: {machine}");
     var quiet = new CpuWatch();
