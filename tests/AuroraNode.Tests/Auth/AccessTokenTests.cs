@@ -98,6 +98,17 @@ public sealed class AccessTokenTests
     }
 
     [Test]
+    public void Validate_MoreTokensThanTheCacheHolds_EveryOneStillValidates()
+    {
+        var kit = new TokenKit(cacheCapacity: 2);
+        var tokens = Enumerable.Range(0, 5).Select(i => kit.Issuer.Issue($"u{i}", $"s{i}", ["user"]).Token).ToArray();
+
+        var results = tokens.Concat(tokens).Select(t => kit.Validator.Validate(t).Token?.Subject).ToArray();
+
+        Assert.That(results, Is.EqualTo(new[] { "u0", "u1", "u2", "u3", "u4", "u0", "u1", "u2", "u3", "u4" }));
+    }
+
+    [Test]
     public void Validate_ManyThreadsAtOnce_AllValid()
     {
         var kit = new TokenKit(cacheCapacity: 0);
