@@ -52,6 +52,8 @@ public sealed class TokenAttackTests
         new("header alg twice", k => k.SignedWithHeader($$"""{"alg":"none","alg":"ES256","kid":"{{k.Keys.Current.KeyId}}"}""", TokenKit.Json(k.Claims())), TokenRefusal.BadJson),
         new("header not base64url", k => ReplaceHeaderRaw(k.Valid(), "eyJ!!!"), TokenRefusal.BadBase64),
         new("claims not base64url", k => ReplacePayloadRaw(k.Valid(), "e30$%"), TokenRefusal.BadBase64),
+        new("a space inside the claims part", k => ReplacePayloadRaw(k.Valid(), Parts(k.Valid())[1].Insert(8, " ")), TokenRefusal.BadBase64),
+        new("a line break inside the header part", k => ReplaceHeaderRaw(k.Valid(), Parts(k.Valid())[0].Insert(4, "\n")), TokenRefusal.BadBase64),
         new("two parts only", k => k.Valid()[..k.Valid().LastIndexOf('.')], TokenRefusal.Malformed),
         new("five parts (a JWE)", k => k.Valid() + ".a.b", TokenRefusal.Malformed),
         new("empty header part", k => k.Valid()[k.Valid().IndexOf('.')..], TokenRefusal.Malformed),

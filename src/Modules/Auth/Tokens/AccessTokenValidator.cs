@@ -15,6 +15,9 @@ internal sealed class AccessTokenValidator
     private const int MaxHeaderChars = 1024;
     private const int SignatureChars = 86; // 64 bytes (r ‖ s), base64url without padding
 
+    // Compact JWS is base64url parts and dots only; the decoder would skip whitespace and accept padding.
+    private static readonly SearchValues<char> CompactChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     private readonly SigningKeys _keys;
     private readonly AccessTokenSettings _settings;
     private readonly TimeProvider _time;
@@ -65,6 +68,11 @@ internal sealed class AccessTokenValidator
     {
         claims = null;
         var text = token.AsSpan();
+        if (text.ContainsAnyExcept(CompactChars))
+        {
+            return TokenRefusal.BadBase64;
+        }
+
         var firstDot = text.IndexOf('.');
         var secondDot = firstDot < 0 ? -1 : text[(firstDot + 1)..].IndexOf('.') + firstDot + 1;
         if (firstDot <= 0 || secondDot <= firstDot + 1 || text[(secondDot + 1)..].Contains('.'))
