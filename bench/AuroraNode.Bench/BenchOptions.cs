@@ -17,6 +17,8 @@ internal sealed record BenchOptions(string Verb, string? NodePath)
           failover             kill of the lead machine → first commit on the backup, 5 runs each, against Patroni + etcd
                                (needs: apt-get install patroni etcd-server; not part of "all")
           replica-visibility   commit → visible on the compute node's replica under pgbench, against bare PostgreSQL
+          tokens               in-process, one thread: token validations/s and creations/s against JsonWebTokenHandler,
+                               PBKDF2 password hash time (~45 s; needs no node build)
           --node               aurora-node.dll or a published aurora-node executable
                                (default: src/AuroraNode/bin/Release/net10.0/aurora-node.dll; build it first)
         """;

@@ -5,6 +5,9 @@ namespace AuroraNode.Bench;
 /// <summary>The aurora-node build under test: a framework-dependent dll (run with dotnet) or a published executable.</summary>
 internal sealed record NodeBinary(string Path)
 {
+    /// <summary>For benchmarks of module code in the runner's own process (no node is started).</summary>
+    public static NodeBinary InProcess { get; } = new("(none: in-process benchmark)");
+
     public static NodeBinary Resolve(string? path)
     {
         var full = System.IO.Path.GetFullPath(path ?? Repo.ReleaseNodeDll);

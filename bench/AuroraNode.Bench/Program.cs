@@ -6,6 +6,7 @@ using AuroraNode.Bench;
 //   events-latency | events-throughput | registry [--node PATH]   EventLatencyBench, EventThroughputBench, RegistryBench: a mesh of node processes
 //   failover [--node PATH]                     FailoverBench: kill of the lead → first commit on the backup, against Patroni + etcd
 //   replica-visibility [--node PATH]           ReplicaVisibilityBench: commit → visible on a replica under pgbench, against bare PostgreSQL
+//   tokens                                     TokensBench: in-process token validation/creation and password hashing, against JsonWebTokenHandler
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
 //   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
 if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
@@ -30,6 +31,7 @@ var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IRea
     ("registry", RegistryBench.RunAsync),
     ("failover", FailoverBench.RunAsync),
     ("replica-visibility", ReplicaVisibilityBench.RunAsync),
+    ("tokens", TokensBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {
@@ -45,7 +47,7 @@ var ct = interrupted.Token;
 
 try
 {
-    var node = NodeBinary.Resolve(options.NodePath);
+    var node = options.Verb == "tokens" ? NodeBinary.InProcess : NodeBinary.Resolve(options.NodePath);
     var machine = await Machine.DescribeAsync(ct);
     Console.WriteLine($"machine: {machine}");
     var quiet = new CpuWatch();
