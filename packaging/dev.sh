@@ -2,7 +2,8 @@
 # Developer entry point (the README's two commands):
 #   packaging/dev.sh run  [aurora-node run options]   build and start a lead node from ./aurora-node.yaml
 #   packaging/dev.sh test [dotnet test options]       run the whole test suite
-# Both first install what a fresh Debian/Ubuntu machine lacks (PostgreSQL server binaries, Redis).
+# Both first install what a fresh Debian/Ubuntu machine lacks (PostgreSQL server binaries, Redis); test also
+# fetches the llama.cpp library (packaging/fetch-llama.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,9 @@ need_packages() {
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   if [ "${1:-}" = test ]; then
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+    command -v ip >/dev/null 2>&1 || missing+=(iproute2)        # network-namespace partition tests
+    { command -v curl >/dev/null 2>&1 || command -v npm >/dev/null 2>&1; } || missing+=(curl ca-certificates)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)     # fetch-llama.sh checks the tarball's integrity
   fi
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -41,6 +45,7 @@ case "${1:-}" in
   test)
     shift
     need_packages test
+    packaging/fetch-llama.sh                                    # the llama.cpp library the router tests load
     exec dotnet test AuroraNode.sln -c Release -nologo "$@"
     ;;
   *)
