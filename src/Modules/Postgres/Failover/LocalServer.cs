@@ -5,7 +5,7 @@ using Npgsql;
 namespace AuroraNode.Modules.Postgres.Failover;
 
 /// <summary>One look at the node's own server: primary or replica, how far its WAL goes, whom it streams from.</summary>
-internal sealed partial record LocalServer(bool InRecovery, long Lsn, int Slots, string? Receiver, string? PrimaryConninfo)
+internal sealed partial record LocalServer(bool InRecovery, long Lsn, int Slots, string? Receiver, string? PrimaryConninfo, int? ReceivedTimeline)
 {
     private const string Sql = """
         SELECT pg_is_in_recovery() AS inrecovery,
@@ -13,7 +13,8 @@ internal sealed partial record LocalServer(bool InRecovery, long Lsn, int Slots,
                                     ELSE pg_current_wal_lsn() END, '0/0')::bigint AS lsn,
                (SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'physical')::int AS slots,
                (SELECT status FROM pg_stat_wal_receiver)::text AS receiver,
-               current_setting('primary_conninfo') AS primaryconninfo
+               current_setting('primary_conninfo') AS primaryconninfo,
+               (SELECT received_tli FROM pg_stat_wal_receiver)::int AS receivedtimeline
         """;
 
     public static async Task<LocalServer> ReadAsync(NpgsqlDataSource source, CancellationToken ct)

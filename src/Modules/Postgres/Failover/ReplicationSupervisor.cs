@@ -47,6 +47,7 @@ internal sealed partial class ReplicationSupervisor(
     private string? _lastLeader;
     private string? _alerted;
     private DateTimeOffset? _notStreamingSince;
+    private bool _onPrimaryTimeline;
     private DateTimeOffset _redisReported;
     private DateTimeOffset _leaseExpiresAt = DateTimeOffset.MaxValue;
     private long _loops;
@@ -339,10 +340,11 @@ internal sealed partial class ReplicationSupervisor(
             LogFollowing(holder, address);
             await RepointAsync(address, ct);
             _notStreamingSince = time.GetUtcNow();
+            _onPrimaryTimeline = false;
             return;
         }
 
-        if (local.IsStreaming)
+        if (local.IsStreaming && (_onPrimaryTimeline || await ReachedPrimaryTimelineAsync(address, local, ct)))
         {
             _notStreamingSince = null;
             return;
@@ -355,6 +357,19 @@ internal sealed partial class ReplicationSupervisor(
             _notStreamingSince = null;
             await RejoinAsync(address, ct);
         }
+    }
+
+    // A replica that received WAL the new primary never had (an async replica ahead of the sync standby) streams
+    // its old timeline again and again, each time for a moment: only the primary's timeline says it diverged.
+    private async Task<bool> ReachedPrimaryTimelineAsync(string address, LocalServer local, CancellationToken ct)
+    {
+        if (await PrimaryProbe.TimelineAsync(address, server.AdminConnection("postgres"), ct) is not { } primary)
+        {
+            return true; // The primary does not answer now: nothing to tell; asked again on the next look.
+        }
+
+        _onPrimaryTimeline = local.ReceivedTimeline >= primary;
+        return _onPrimaryTimeline;
     }
 
     // PostgreSQL 13+ takes a new primary_conninfo on reload; the walreceiver reconnects to it.
@@ -441,6 +456,7 @@ internal sealed partial class ReplicationSupervisor(
         await server.RejoinAsync(address, ct);
         database.FollowPrimary(address);
         _pendingRejoin = null;
+        _onPrimaryTimeline = false;
     }
 
     private Task<bool> IsReachableAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres"), ct);

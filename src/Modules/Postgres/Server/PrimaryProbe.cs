@@ -22,6 +22,25 @@ internal static class PrimaryProbe
         }
     }
 
+    /// <summary>The timeline the primary at <paramref name="address"/> writes on, or null when it does not answer.</summary>
+    public static async Task<int?> TimelineAsync(string address, NpgsqlConnectionStringBuilder admin, CancellationToken ct)
+    {
+        var (host, port) = StandbyConfig.Split(address);
+        var builder = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Host = host, Port = port, Timeout = 2 };
+        try
+        {
+            await using var conn = new NpgsqlConnection(builder.ConnectionString);
+            await conn.OpenAsync(ct);
+            // The first 8 hex digits of a WAL file name are its timeline.
+            return await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
+                "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END", cancellationToken: ct));
+        }
+        catch (NpgsqlException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when the primary's slot for a replica lost WAL the replica needed (past <c>max_slot_wal_keep_size</c>).</summary>
     public static async Task<bool> SlotIsLostAsync(string address, NpgsqlConnectionStringBuilder admin, string slot, CancellationToken ct)
     {
