@@ -58,6 +58,10 @@ internal sealed partial class RedisConnection(
             (config.SyncTimeout, config.AsyncTimeout, config.KeepAlive) = (2000, 2000, 1);
         }
 
+        // The default backoff grows to ~10 s between tries: a client that failed while the Sentinels were still
+        // electing would then miss the new master for that long.
+        config.ReconnectRetryPolicy = new LinearRetry(500);
+
         Target = sentinels.Count > 0 ? $"master of Sentinels {string.Join(",", sentinels)}" : string.Join(",", config.EndPoints);
         _connection = sentinels.Count > 0 ? await ConnectThroughSentinelsAsync(config, ct) : await ConnectionMultiplexer.ConnectAsync(config);
         _connection.ConnectionFailed += (_, e) => LogConnectionLost(Target, e.FailureType.ToString());

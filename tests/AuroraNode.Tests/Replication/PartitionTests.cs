@@ -44,7 +44,8 @@ public sealed class PartitionTests
         Assert.That(mesh.Lead.HasExited, Is.False, "the lead node itself keeps running");
         Assert.That(mesh.Lead.Output, Does.Contain("Cannot renew the leader lease"));
         await writer.AssertNoneLostOnAsync(backup);
-        await ReplicationViews.WaitForAsync(compute, v => ReplicationViews.StreamsFrom(v, backup), seconds: 30);
+        // Up to 15 s more plus a pg_rewind when the compute node got WAL from the lead that the backup never had.
+        await ReplicationViews.WaitForAsync(compute, v => ReplicationViews.StreamsFrom(v, backup), seconds: 60);
 
         network.Heal("lead");
         await ReplicationViews.WaitForAsync(mesh.Lead, v => ReplicationViews.StreamsFrom(v, backup), seconds: 60);

@@ -15,15 +15,16 @@ internal sealed class ReplicationStatus : IReplicationState
     private static readonly TimeSpan CaughtUp = TimeSpan.FromSeconds(1);
     private static readonly Meter Meter = new("aurora");
 
-    // Column aliases match the records' parameter names; every type is cast to the parameter's.
+    // Column aliases match the records' parameter names; every type is cast to the parameter's. A restarted stream
+    // reports its receive position from the start of a segment, behind what was replayed: nothing is pending then.
     private const string ServerSql = """
         SELECT pg_is_in_recovery() AS inrecovery,
                (SELECT timeline_id FROM pg_control_checkpoint())::bigint AS timeline,
                CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn,
                pg_last_wal_receive_lsn()::text AS receivelsn,
                pg_last_wal_replay_lsn()::text AS replaylsn,
-               pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint AS lagbytes,
-               CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+               greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint AS lagbytes,
+               CASE WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
                     ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8 AS lagseconds,
                (SELECT status FROM pg_stat_wal_receiver)::text AS receiver
         """;
