@@ -174,6 +174,17 @@ public sealed class OllamaApiTests
     }
 
     [Test]
+    public async Task Metrics_AfterAGeneration_CountRequestsAndTokens()
+    {
+        var (status, body, _) = await RouterNode.PostAsync("/api/generate", new { model = RouterNode.Tiny, prompt = Prompt, stream = false, options = RouterNode.Greedy(3) });
+        Assert.That(status, Is.EqualTo(200), body);
+
+        var metrics = await RouterNode.Http.GetStringAsync("/metrics");
+
+        Assert.That(metrics, Does.Contain("aurora_router_requests").And.Contain("model=\"tiny\"").And.Contain("aurora_router_tokens_generated").And.Contain("aurora_router_busy_slots"));
+    }
+
+    [Test]
     public async Task Chat_BadRole_Answers400()
     {
         var (status, body, _) = await RouterNode.PostAsync("/api/chat", new { model = RouterNode.Tiny, messages = new[] { new { role = "wizard", content = "x" } } });
