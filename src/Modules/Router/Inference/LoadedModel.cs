@@ -13,6 +13,7 @@ internal sealed class LoadedModel(ModelSettings settings, TimeProvider time) : I
     private readonly SemaphoreSlim slots = new(settings.Parallel, settings.Parallel);
     private readonly ConcurrentBag<Generator> free = [];
     private readonly List<LlamaContext> contexts = [];
+    private readonly Lock loadGate = new();
     private Task<TimeSpan>? loading;
     private LlamaModel? model;
     private int waiting;
@@ -39,7 +40,7 @@ internal sealed class LoadedModel(ModelSettings settings, TimeProvider time) : I
     {
         Task<TimeSpan> task;
         var first = false;
-        lock (free)
+        lock (loadGate)
         {
             if (loading is null)
             {
