@@ -18,6 +18,8 @@ need_packages() {
     command -v ip >/dev/null 2>&1 || missing+=(iproute2)        # network-namespace partition tests
     { command -v curl >/dev/null 2>&1 || command -v npm >/dev/null 2>&1; } || missing+=(curl ca-certificates)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)     # fetch-llama.sh checks the tarball's integrity
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)         # the npm ollama/openai clients the router tests run
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
   fi
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -46,6 +48,7 @@ case "${1:-}" in
     shift
     need_packages test
     packaging/fetch-llama.sh                                    # the llama.cpp library the router tests load
+    npm ci --no-audit --no-fund --prefix tests/clients >/dev/null  # pinned ollama and openai clients (the tests also run it when missing)
     exec dotnet test AuroraNode.sln -c Release -nologo "$@"
     ;;
   *)

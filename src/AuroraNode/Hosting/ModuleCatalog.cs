@@ -3,6 +3,7 @@ using AuroraNode.Modules.EventBus;
 using AuroraNode.Modules.Postgres;
 using AuroraNode.Modules.Redis;
 using AuroraNode.Modules.Registry;
+using AuroraNode.Modules.Router;
 
 namespace AuroraNode.Hosting;
 
@@ -18,5 +19,6 @@ internal static class ModuleCatalog
         new PostgresModule(),
         new EventBusModule(),
         new RegistryModule(),
+        new RouterModule(),
     ];
 }

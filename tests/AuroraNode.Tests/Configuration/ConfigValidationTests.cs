@@ -25,7 +25,7 @@ public sealed class ConfigValidationTests
         Assert.That(config!.Report.Errors, Is.Empty);
         Assert.That(config.Report.Warnings, Is.Empty);
         Assert.That(config.Settings.Node.Roles, Is.EquivalentTo(new[] { NodeRole.Lead }));
-        Assert.That(config.Modules.Where(m => m.Loaded).Select(m => m.Name), Is.EqualTo(new[] { "redis", "postgres", "eventbus", "registry" }));
+        Assert.That(config.Modules.Where(m => m.Loaded).Select(m => m.Name), Is.EqualTo(new[] { "redis", "postgres", "eventbus", "registry", "router" }));
     }
 
     [TestCase("api:\n  listen: 0.0.0.0:http\n", "api.listen", "host:port")]

@@ -57,13 +57,13 @@ public sealed class ModelCatalogTests
     }
 
     [Test]
-    public void LlamaOptions_Unset_LiveUnderTheDataDir()
+    public void LlamaOptions_Unset_LibraryInTheFetchScriptsFolderAndModelsUnderTheDataDir()
     {
         var options = LlamaOptions.Read(Router(new Dictionary<string, string?>()), Node("/var/lib/aurora"));
 
         Assert.Multiple(() =>
         {
-            Assert.That(options.LibraryDir, Is.EqualTo("/var/lib/aurora/llama/3.22.1"));
+            Assert.That(options.LibraryDir, Is.EqualTo(Path.GetFullPath(LlamaTestLibrary.Directory)));
             Assert.That(options.ModelsDir, Is.EqualTo("/var/lib/aurora/models"));
         });
     }

@@ -51,7 +51,7 @@ public sealed class LeadNodeTests
         Assert.That(node.GetProperty("uptime_seconds").GetInt64(), Is.GreaterThanOrEqualTo(0));
         Assert.That(node.GetProperty("ready").GetBoolean(), Is.True);
         var modules = node.GetProperty("modules").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("state").GetString());
-        Assert.That(modules, Is.EquivalentTo(new Dictionary<string, string?> { ["postgres"] = "running", ["redis"] = "running", ["eventbus"] = "running", ["registry"] = "running" }));
+        Assert.That(modules, Is.EquivalentTo(new Dictionary<string, string?> { ["postgres"] = "running", ["redis"] = "running", ["eventbus"] = "running", ["registry"] = "running", ["router"] = "running" }));
     }
 
     [Test]

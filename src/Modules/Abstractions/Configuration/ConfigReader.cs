@@ -185,6 +185,19 @@ public sealed class ConfigReader
         return (host, port);
     }
 
+    /// <summary>The keys of a mapping under <paramref name="key"/> (e.g. the model names of <c>models:</c>), in file order.</summary>
+    public IReadOnlyList<string> Keys(string key)
+    {
+        var section = _report.Configuration.GetSection(Key(key));
+        if (section.Value is not null)
+        {
+            Error(key, "expected a mapping of names to settings, got a single value");
+            return [];
+        }
+
+        return section.GetChildren().Select(c => c.Key).ToList();
+    }
+
     /// <summary>Marks the whole section as known without reading it (a module that doesn't load here).</summary>
     public void KnownSection() => _report.MarkRead(Path);
 

@@ -1,0 +1,245 @@
+using System.Text;
+using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Llama;
+using Microsoft.AspNetCore.Http;
+
+namespace AuroraNode.Modules.Router.Api;
+
+/// <summary>Ollama's generation API with its JSON shapes and its error shape <c>{"error": "..."}</c>, so Ollama clients work unchanged.</summary>
+internal static class OllamaEndpoints
+{
+    private const string GenerateExample = "{\"model\": \"tiny\", \"prompt\": \"Why is the sky blue?\"}";
+    private const string ChatExample = "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}";
+
+    public static async Task<IResult> GenerateAsync(HttpContext http, LocalInference inference, TimeProvider time)
+    {
+        var (body, error) = await RouterJson.ReadAsync<OllamaGenerateRequest>(http.Request, GenerateExample, http.RequestAborted);
+        if (body is null)
+        {
+            return Error(http, new InferenceError(400, error!));
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Model))
+        {
+            return Error(http, new InferenceError(400, $"\"model\" is required, e.g. {GenerateExample}; GET /api/tags lists the models"));
+        }
+
+        if (Settings(body.Options, body.KeepAlive, inference.Pool.Options.KeepAlive) is not { } settings)
+        {
+            return Error(http, new InferenceError(400, OptionsProblem));
+        }
+
+        var request = new InferenceRequest(body.Model, body.Prompt, null, settings.MaxTokens, settings.Sampling, settings.Stop, settings.KeepAlive, body.Raw ?? false, body.System);
+        return await RespondAsync(http, inference, request, body.Stream ?? true, chat: false, time);
+    }
+
+    public static async Task<IResult> ChatAsync(HttpContext http, LocalInference inference, TimeProvider time)
+    {
+        var (body, error) = await RouterJson.ReadAsync<OllamaChatRequest>(http.Request, ChatExample, http.RequestAborted);
+        if (body is null)
+        {
+            return Error(http, new InferenceError(400, error!));
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Model))
+        {
+            return Error(http, new InferenceError(400, $"\"model\" is required, e.g. {ChatExample}; GET /api/tags lists the models"));
+        }
+
+        if (body.Messages?.FirstOrDefault(m => m.Role is not ("system" or "user" or "assistant" or "tool")) is { } bad)
+        {
+            return Error(http, new InferenceError(400, $"every message needs a \"role\" of system, user, assistant or tool, got '{bad.Role}'"));
+        }
+
+        if (Settings(body.Options, body.KeepAlive, inference.Pool.Options.KeepAlive) is not { } settings)
+        {
+            return Error(http, new InferenceError(400, OptionsProblem));
+        }
+
+        var messages = (body.Messages ?? []).Select(m => new ChatMessage(m.Role!, m.Content ?? "")).ToList();
+        var request = new InferenceRequest(body.Model, null, messages, settings.MaxTokens, settings.Sampling, settings.Stop, settings.KeepAlive);
+        return await RespondAsync(http, inference, request, body.Stream ?? true, chat: true, time);
+    }
+
+    public static IResult Tags(LocalInference inference) =>
+        Results.Json(
+            new
+            {
+                models = inference.Pool.Available().Select(m => new
+                {
+                    name = Tagged(m.Settings.Name),
+                    model = Tagged(m.Settings.Name),
+                    modified_at = m.ModifiedAt.UtcDateTime,
+                    size = m.Size,
+                    digest = ModelDigests.Of(m.Settings.Path, m.Size, m.ModifiedAt),
+                    details = Details(null),
+                }),
+            },
+            RouterJson.Options);
+
+    public static IResult Ps(LocalInference inference, TimeProvider time) =>
+        Results.Json(
+            new
+            {
+                models = inference.Pool.Loaded().Where(m => m.Model is not null).Select(m =>
+                {
+                    var file = new FileInfo(m.Settings.Path);
+                    return new
+                    {
+                        name = Tagged(m.Settings.Name),
+                        model = Tagged(m.Settings.Name),
+                        size = (long)m.Model!.SizeBytes,
+                        digest = file.Exists ? ModelDigests.Of(file.FullName, file.Length, file.LastWriteTimeUtc) : "",
+                        details = Details(m.Model),
+                        // Like Ollama: a model kept forever expires far in the future.
+                        expires_at = (m.ExpiresAt ?? time.GetUtcNow().AddYears(100)).UtcDateTime,
+                        size_vram = 0L,
+                        context_length = m.Settings.Context,
+                    };
+                }),
+            },
+            RouterJson.Options);
+
+    /// <summary>Ollama names a model without a tag "name:latest".</summary>
+    public static string Tagged(string name) => name.Contains(':', StringComparison.Ordinal) ? name : name + ":latest";
+
+    public static IResult Error(HttpContext http, InferenceError error)
+    {
+        if (error.RetryAfter is { } retry)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Results.Json(new { error = error.Message }, RouterJson.Options, statusCode: error.Status);
+    }
+
+    private const string OptionsProblem =
+        "\"options\" or \"keep_alive\" has a bad value: temperature, top_p are numbers, top_k, seed, num_predict whole numbers, " +
+        "stop a list of strings, keep_alive a duration like \"5m\" or a number of seconds";
+
+    private static async Task<IResult> RespondAsync(HttpContext http, LocalInference inference, InferenceRequest request, bool stream, bool chat, TimeProvider time)
+    {
+        var ct = http.RequestAborted;
+        var (run, error, loadOnly) = await inference.StartAsync(request, ct);
+        if (error is not null)
+        {
+            return Error(http, error);
+        }
+
+        if (loadOnly is not null)
+        {
+            // Ollama: an empty prompt only loads the model, or unloads it with keep_alive 0.
+            var loadDuration = loadOnly.LoadDuration;
+            loadOnly.Dispose();
+            var reason = request.KeepAlive == TimeSpan.Zero ? "unload" : "load";
+            return Results.Json(Final(request.Model, chat, "", new RunStats(0, TimeSpan.Zero, 0, TimeSpan.Zero, loadDuration, loadDuration, reason), time), RouterJson.Options);
+        }
+
+        if (!stream)
+        {
+            try
+            {
+                var text = new StringBuilder();
+                RunStats? stats = null;
+                await foreach (var chunk in run!.ReadAsync(ct))
+                {
+                    text.Append(chunk.Text);
+                    stats = chunk.Done ?? stats;
+                }
+
+                return Results.Json(Final(request.Model, chat, text.ToString(), stats!, time), RouterJson.Options);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return Results.Empty;
+            }
+            finally
+            {
+                await run!.DisposeAsync();
+            }
+        }
+
+        return new StreamedResult(StreamedResult.Ndjson, run!, async (writer, token) =>
+        {
+            await foreach (var chunk in run!.ReadAsync(token))
+            {
+                if (chunk.Done is { } done)
+                {
+                    await writer.WriteAsync(Final(request.Model, chat, "", done, time), token);
+                }
+                else if (chunk.Text.Length > 0)
+                {
+                    await writer.WriteAsync(Piece(request.Model, chat, chunk.Text, time), token);
+                }
+            }
+        });
+    }
+
+    private static object Piece(string model, bool chat, string text, TimeProvider time) => chat
+        ? new { model, created_at = time.GetUtcNow().UtcDateTime, message = new { role = "assistant", content = text }, done = false }
+        : new { model, created_at = time.GetUtcNow().UtcDateTime, response = text, done = false };
+
+    private static object Final(string model, bool chat, string text, RunStats s, TimeProvider time) => chat
+        ? new
+        {
+            model,
+            created_at = time.GetUtcNow().UtcDateTime,
+            message = new { role = "assistant", content = text },
+            done = true,
+            done_reason = s.DoneReason,
+            total_duration = RouterJson.Nanoseconds(s.TotalDuration),
+            load_duration = RouterJson.Nanoseconds(s.LoadDuration),
+            prompt_eval_count = s.PromptTokens,
+            prompt_eval_duration = RouterJson.Nanoseconds(s.PromptDuration),
+            eval_count = s.EvalTokens,
+            eval_duration = RouterJson.Nanoseconds(s.EvalDuration),
+        }
+        : (object)new
+        {
+            model,
+            created_at = time.GetUtcNow().UtcDateTime,
+            response = text,
+            done = true,
+            done_reason = s.DoneReason,
+            total_duration = RouterJson.Nanoseconds(s.TotalDuration),
+            load_duration = RouterJson.Nanoseconds(s.LoadDuration),
+            prompt_eval_count = s.PromptTokens,
+            prompt_eval_duration = RouterJson.Nanoseconds(s.PromptDuration),
+            eval_count = s.EvalTokens,
+            eval_duration = RouterJson.Nanoseconds(s.EvalDuration),
+        };
+
+    private static object Details(LlamaModel? model)
+    {
+        // llama.cpp describes a model as "<family> <size> <quantization>", e.g. "llama 8B Q4_K - Medium".
+        var parts = model?.Description.Split(' ', 3) ?? [];
+        return new
+        {
+            parent_model = "",
+            format = "gguf",
+            family = parts.ElementAtOrDefault(0) ?? "",
+            families = parts.Length > 0 ? new[] { parts[0] } : null,
+            parameter_size = parts.ElementAtOrDefault(1) ?? "",
+            quantization_level = parts.ElementAtOrDefault(2) ?? "",
+        };
+    }
+
+    private static RequestSettings? Settings(OllamaOptions? options, System.Text.Json.JsonElement? keepAlive, TimeSpan? defaultKeepAlive)
+    {
+        if (!KeepAlive.TryRead(keepAlive, defaultKeepAlive, out var keep) || RouterJson.Strings(options?.Stop) is not { } stop)
+        {
+            return null;
+        }
+
+        var defaults = new SamplingSettings();
+        var sampling = new SamplingSettings(
+            options?.Temperature ?? defaults.Temperature,
+            options?.TopK ?? defaults.TopK,
+            options?.TopP ?? defaults.TopP,
+            options?.Seed is { } seed and >= 0 ? (uint)seed : null);
+        var max = options?.NumPredict is { } n and >= 0 ? n : int.MaxValue;
+        return new RequestSettings(sampling, max, stop, keep);
+    }
+
+    private sealed record RequestSettings(SamplingSettings Sampling, int MaxTokens, IReadOnlyList<string> Stop, TimeSpan? KeepAlive);
+}
