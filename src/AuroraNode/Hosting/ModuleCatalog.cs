@@ -1,4 +1,5 @@
 using AuroraNode.Modules;
+using AuroraNode.Modules.Auth;
 using AuroraNode.Modules.EventBus;
 using AuroraNode.Modules.Postgres;
 using AuroraNode.Modules.Redis;
@@ -18,5 +19,6 @@ internal static class ModuleCatalog
         new PostgresModule(),
         new EventBusModule(),
         new RegistryModule(),
+        new AuthModule(),
     ];
 }
