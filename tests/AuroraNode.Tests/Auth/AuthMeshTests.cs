@@ -252,6 +252,24 @@ public sealed class AuthMeshTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
     }
 
+    [Test]
+    public async Task Cli_LoginThenUsersAddAndList_UseTheSavedToken()
+    {
+        var env = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _temp.Combine("cli-config") };
+
+        var login = await Executable.RunWithInputAsync(_adminPassword + "\n", env, "login", "--api", _compute.Config.ApiUrl, "--user", "admin");
+        var add = await Executable.RunWithInputAsync("cli-password-1\n", env, "users", "add", "cli-user");
+        var list = await Executable.RunWithInputAsync("", env, "users", "list", "--json");
+        var tokenFile = Path.Combine(_temp.Combine("cli-config"), "aurora-node", "token");
+
+        Assert.That(login.ExitCode, Is.Zero, login.ToString());
+        Assert.That(File.GetUnixFileMode(tokenFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.That(add.ExitCode, Is.Zero, add.ToString());
+        Assert.That(list.ExitCode, Is.Zero, list.ToString());
+        Assert.That(JsonDocument.Parse(list.Stdout).RootElement.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("username").GetString()), Does.Contain("cli-user"));
+        await AuthClient.TokensAsync(Lead, "cli-user", "cli-password-1");
+    }
+
     private Task<(string Access, string Refresh)> AdminAsync() => AuthClient.TokensAsync(Lead, "admin", _adminPassword);
 
     private async Task CreateUserAsync(string name, string password, string role)
