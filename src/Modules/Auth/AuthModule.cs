@@ -9,6 +9,7 @@ using AuroraNode.Modules.Auth.Tokens;
 using AuroraNode.Modules.Auth.Users;
 using AuroraNode.Modules.Configuration;
 using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Health;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,6 +52,7 @@ public sealed class AuthModule : IAuroraModule
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UnavailableFilter>();
+        services.AddSingleton<IModuleHealth, AuthHealth>();
         if (node.Roles.Contains(NodeRole.Lead))
         {
             services.AddHostedService<AdminBootstrap>();

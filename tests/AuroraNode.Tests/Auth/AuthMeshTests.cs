@@ -126,8 +126,13 @@ public sealed class AuthMeshTests
     {
         await CreateUserAsync("twin", "twin-password-1", "user");
 
+        var stopwatch = Stopwatch.StartNew();
         var (unknownStatus, unknownBody, unknownResponse) = await AuthClient.LoginAsync(Lead, "nobody-here", "whatever-password");
+        var unknownMs = stopwatch.ElapsedMilliseconds;
+        stopwatch.Restart();
         var (wrongStatus, wrongBody, wrongResponse) = await AuthClient.LoginAsync(Lead, "twin", "whatever-password");
+        var wrongMs = stopwatch.ElapsedMilliseconds;
+        await TestContext.Out.WriteLineAsync($"login answer: unknown user {unknownMs} ms, wrong password {wrongMs} ms");
 
         Assert.Multiple(() =>
         {

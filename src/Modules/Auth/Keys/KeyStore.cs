@@ -44,6 +44,9 @@ internal sealed partial class KeyStore(
     /// <summary>True once the stored key set is loaded: until then nothing is signed or verified.</summary>
     public bool IsLoaded { get; private set; }
 
+    /// <summary>Why the last load failed, until one succeeds.</summary>
+    public string? LastError { get; private set; }
+
     public override async Task StartAsync(CancellationToken ct)
     {
         // Loaded before the API serves, so the first login on a fresh node signs with a stored key.
@@ -54,8 +57,9 @@ internal sealed partial class KeyStore(
             {
                 await LoadAsync(fromPrimary: false, ct);
             }
-            catch (NpgsqlException ex)
+            catch (Exception ex) when (ex is NpgsqlException or KeyDecryptionException)
             {
+                LastError = ex.Message;
                 LogLoadFailed(logger, ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
             }
@@ -143,6 +147,7 @@ internal sealed partial class KeyStore(
         }
         catch (Exception ex) when (ex is NpgsqlException or KeyDecryptionException)
         {
+            LastError = ex.Message;
             LogLoadFailed(logger, ex.Message);
         }
     }
@@ -174,6 +179,7 @@ internal sealed partial class KeyStore(
             }
 
             IsLoaded = true;
+            LastError = null;
         }
         finally
         {
