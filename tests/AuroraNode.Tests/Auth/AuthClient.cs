@@ -9,10 +9,13 @@ namespace AuroraNode.Tests.Auth;
 /// <summary>Calls to a test node's auth endpoints, with the answer's status and JSON.</summary>
 internal static class AuthClient
 {
+    // A login costs a 600k-round PBKDF2: on a loaded test machine that can take longer than NodeProcess.Http's 10 s.
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
     public static async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> SendAsync(
         NodeProcess node, HttpMethod method, string path, object? body = null, string? bearer = null)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, new Uri(new Uri(node.Config.ApiUrl), path));
         if (body is not null)
         {
             request.Content = JsonContent.Create(body);
@@ -23,7 +26,7 @@ internal static class AuthClient
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         }
 
-        var response = await node.Http.SendAsync(request);
+        var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default, response);
     }

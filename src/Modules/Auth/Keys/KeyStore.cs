@@ -49,8 +49,8 @@ internal sealed partial class KeyStore(
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        // Loaded before the API serves, so the first login on a fresh node signs with a stored key.
-        var until = time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        // Loaded before the API serves when the database answers; otherwise the background loop keeps trying.
+        var until = time.GetUtcNow() + TimeSpan.FromSeconds(10);
         while (!IsLoaded && time.GetUtcNow() < until)
         {
             try
@@ -77,11 +77,17 @@ internal sealed partial class KeyStore(
                 await TryLoadAsync(fromPrimary: true, token);
             }
         });
+        for (var wait = TimeSpan.FromMilliseconds(500); !IsLoaded; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            await Task.Delay(wait, time, ct);
+            await TryLoadAsync(fromPrimary: false, ct);
+        }
+
         using var timer = new PeriodicTimer(limits.KeyRefresh, time);
         while (await timer.WaitForNextTickAsync(ct))
         {
-            await TryLoadAsync(fromPrimary: !IsLoaded, ct);
-            if (IsLoaded && node.Roles.Contains(NodeRole.Lead) && keys.Current.CreatedAt + options.KeyRotation <= time.GetUtcNow())
+            await TryLoadAsync(fromPrimary: false, ct);
+            if (node.Roles.Contains(NodeRole.Lead) && keys.Current.CreatedAt + options.KeyRotation <= time.GetUtcNow())
             {
                 try
                 {

@@ -5,13 +5,14 @@ namespace AuroraNode.Modules.Auth.Keys;
 
 /// <summary>
 /// The mesh key from <c>data_dir/credentials</c>: the lead generates it on its first start, the other nodes receive it
-/// when they join. Its value never reaches a log.
+/// when they join (a node that uses the mesh's servers without joining generates its own). Its value never reaches a log.
 /// </summary>
 internal static class MeshKey
 {
     public static KeyEncryption Load(INodeCredentials credentials, NodeContext node)
     {
-        var text = node.Roles.Contains(NodeRole.Lead)
+        // The lead, and a node pointed at its servers directly (no mesh.lead_url), are the first of their mesh: they make it.
+        var text = node.Roles.Contains(NodeRole.Lead) || node.LeadUrl is null
             ? credentials.GetOrCreate(CredentialKeys.AuthMeshKey)
             : credentials.Get(CredentialKeys.AuthMeshKey);
         if (text is null)
