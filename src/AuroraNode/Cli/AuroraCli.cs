@@ -30,6 +30,10 @@ internal static class AuroraCli
             NodeActionCommands.Sleep(),
             NodeActionCommands.Wake(),
             EventsCommand.Create(),
+            LoginCommand.Login(),
+            LoginCommand.Logout(),
+            UsersCommand.Create(),
+            AuthCommand.Create(),
             VersionCommand.Create(),
         };
         var result = root.Parse(args);

@@ -1,4 +1,5 @@
 using AuroraNode.Modules;
+using AuroraNode.Modules.Auth;
 using AuroraNode.Modules.EventBus;
 using AuroraNode.Modules.Postgres;
 using AuroraNode.Modules.Redis;
@@ -19,6 +20,7 @@ internal static class ModuleCatalog
         new PostgresModule(),
         new EventBusModule(),
         new RegistryModule(),
+        new AuthModule(),
         new RouterModule(),
     ];
 }

@@ -1,14 +1,23 @@
+using AuroraNode.Modules.Auth.Api;
+using AuroraNode.Modules.Auth.Http;
+using AuroraNode.Modules.Auth.Keys;
+using AuroraNode.Modules.Auth.Login;
 using AuroraNode.Modules.Auth.Passwords;
 using AuroraNode.Modules.Auth.Refresh;
+using AuroraNode.Modules.Auth.Sessions;
 using AuroraNode.Modules.Auth.Tokens;
+using AuroraNode.Modules.Auth.Users;
 using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Health;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuroraNode.Modules.Auth;
 
 /// <summary>
-/// Users, access and refresh tokens, and the mesh's signing keys. Not in the host's module catalog yet: the key store,
-/// sessions in Redis and the endpoints come next.
+/// Users, login, access and refresh tokens, sessions shared through Redis, and the mesh's signing keys (sealed with
+/// the mesh key in <c>auth.signing_keys</c>). Its endpoints are the only ones that check tokens so far.
 /// </summary>
 public sealed class AuthModule : IAuroraModule
 {
@@ -26,7 +35,39 @@ public sealed class AuthModule : IAuroraModule
         services.AddSingleton(new PasswordHasher(PasswordHashParameters.Owasp));
         services.AddSingleton(sp => new RefreshRotation(options.RefreshTokenTtl, options.RefreshReuseGrace, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(AuthSchema.Migrations);
+        services.AddSingleton(ReadLimits(config));
+
+        // The mesh key is read when the key store starts, not here: `config check` builds this collection too.
+        services.AddSingleton(sp => MeshKey.Load(sp.GetRequiredService<INodeCredentials>(), node));
+        services.AddSingleton(sp => new SigningKeys(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton(sp => new AccessTokenValidator(sp.GetRequiredService<SigningKeys>(), sp.GetRequiredService<AccessTokenSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<KeyStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyStore>());
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionLiveness>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionLiveness>());
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<SecurityEvents>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<UnavailableFilter>();
+        services.AddSingleton<IModuleHealth, AuthHealth>();
+        if (node.Roles.Contains(NodeRole.Lead))
+        {
+            services.AddHostedService<AdminBootstrap>();
+        }
     }
+
+    public void MapEndpoints(IEndpointRouteBuilder app) => app.MapAuthApi();
+
+    internal static AuthLimits ReadLimits(ConfigReader config) => new(
+        config.Int("login_max_failures", 5, 1, 1000),
+        config.Duration("login_lockout", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1)),
+        config.Int("login_rate_per_user", 10, 1, 100_000),
+        config.Int("login_rate_per_address", 30, 1, 100_000),
+        config.Duration("session_check_cache", TimeSpan.FromSeconds(1), TimeSpan.Zero),
+        config.Duration("key_refresh", TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(100)));
 
     internal static AuthOptions Read(ConfigReader config)
     {

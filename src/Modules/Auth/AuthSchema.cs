@@ -26,7 +26,7 @@ internal static class AuthSchema
             );
             -- One account per name whatever its case: 'Admin' cannot sit next to 'admin'.
             CREATE UNIQUE INDEX users_username ON auth.users (lower(username));
-            COMMENT ON COLUMN auth.users.password_hash IS 'self-describing, e.g. pbkdf2-sha256$600000$salt$hash; rehashed at login when the parameters were raised';
+            COMMENT ON COLUMN auth.users.password_hash IS 'self-describing: algorithm, iterations, salt and hash (PHC-style string); rehashed at login when the parameters were raised';
 
             CREATE TABLE auth.signing_keys (
                 kid          text        PRIMARY KEY,

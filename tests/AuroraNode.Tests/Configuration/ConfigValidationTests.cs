@@ -25,7 +25,7 @@ public sealed class ConfigValidationTests
         Assert.That(config!.Report.Errors, Is.Empty);
         Assert.That(config.Report.Warnings, Is.Empty);
         Assert.That(config.Settings.Node.Roles, Is.EquivalentTo(new[] { NodeRole.Lead }));
-        Assert.That(config.Modules.Where(m => m.Loaded).Select(m => m.Name), Is.EqualTo(new[] { "redis", "postgres", "eventbus", "registry", "router" }));
+        Assert.That(config.Modules.Where(m => m.Loaded).Select(m => m.Name), Is.EqualTo(new[] { "redis", "postgres", "eventbus", "registry", "auth", "router" }));
     }
 
     [TestCase("api:\n  listen: 0.0.0.0:http\n", "api.listen", "host:port")]
@@ -152,14 +152,14 @@ public sealed class ConfigValidationTests
     {
         var config = ConfigFixture.Load(_temp, "modules:\n  redis:\n    enabled: false\n");
 
-        Assert.That(config.Report.Errors.Select(e => e.Key), Is.EqualTo(new[] { "modules.redis.enabled", "modules.redis.enabled" }));
+        Assert.That(config.Report.Errors.Select(e => e.Key), Is.EqualTo(new[] { "modules.redis.enabled", "modules.redis.enabled", "modules.redis.enabled" }));
         Assert.That(config.Report.Errors[0].Message, Does.Contain("the eventbus module needs the redis module"));
     }
 
     [Test]
     public void Load_SettingsOfADisabledModule_AreNeitherValidatedNorUnknown()
     {
-        var config = ConfigFixture.Load(_temp, "modules:\n  redis:\n    enabled: false\n  eventbus:\n    enabled: false\n  registry:\n    enabled: false\nredis:\n  port: nonsense\n");
+        var config = ConfigFixture.Load(_temp, "modules:\n  redis:\n    enabled: false\n  eventbus:\n    enabled: false\n  registry:\n    enabled: false\n  auth:\n    enabled: false\nredis:\n  port: nonsense\n");
 
         Assert.That(config.IsValid, Is.True);
         Assert.That(config.Report.Warnings, Is.Empty);

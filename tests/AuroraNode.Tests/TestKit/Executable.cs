@@ -48,6 +48,26 @@ public static class Executable
         return new CliResult(p.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Runs a verb with <paramref name="stdin"/> as its input and extra environment variables (e.g. <c>XDG_CONFIG_HOME</c>).</summary>
+    public static async Task<CliResult> RunWithInputAsync(string stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = StartInfo(args);
+        info.RedirectStandardInput = true;
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.StandardInput.WriteAsync(stdin);
+        p.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(timeout.Token);
+        return new CliResult(p.ExitCode, await stdout, await stderr);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

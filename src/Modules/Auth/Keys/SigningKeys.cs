@@ -42,6 +42,32 @@ internal sealed class SigningKeys
         }
     }
 
+    /// <summary>
+    /// Takes the key set as stored (the newest unretired key signs); keeps the snapshot, and with it the verified-token
+    /// cache, when nothing changed. Returns true when the set changed.
+    /// </summary>
+    public bool Replace(IReadOnlyList<SigningKey> keys)
+    {
+        lock (_writes)
+        {
+            var old = _snapshot;
+            var list = keys.OrderByDescending(k => k.CreatedAt).ToList();
+            if (list.FirstOrDefault(k => k.RetiredAt is null) is not { } current)
+            {
+                throw new ArgumentException("the stored key set has no current key", nameof(keys));
+            }
+
+            SigningKey[] next = [current, .. list.Where(k => k != current)];
+            if (next.Length == old.Keys.Length && next.Zip(old.Keys).All(p => p.First.KeyId == p.Second.KeyId && p.First.RetiredAt == p.Second.RetiredAt))
+            {
+                return false;
+            }
+
+            _snapshot = new KeySnapshot(current, next, old.Version + 1);
+            return true;
+        }
+    }
+
     /// <summary>Drops keys retired longer than <paramref name="keepAfterRetired"/> ago (token lifetime plus clock skew); returns how many.</summary>
     public int Prune(TimeSpan keepAfterRetired)
     {

@@ -128,6 +128,13 @@ internal static partial class JoinApi
                 [CredentialKeys.RedisUrl] = $"redis://{address.Endpoint}",
                 [CredentialKeys.NodeKey] = nodeKey,
             };
+            // Signing keys are sealed with the mesh key: without it a node can neither sign nor verify tokens.
+            var meshKey = node.Roles.Contains(NodeRole.Lead) ? credentials.GetOrCreate(CredentialKeys.AuthMeshKey) : credentials.Get(CredentialKeys.AuthMeshKey);
+            if (meshKey is not null)
+            {
+                granted[CredentialKeys.AuthMeshKey] = meshKey;
+            }
+
             if (address.Sentinels.Count > 0)
             {
                 granted[CredentialKeys.RedisSentinels] = string.Join(',', address.Sentinels);
