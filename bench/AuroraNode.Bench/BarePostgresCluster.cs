@@ -7,7 +7,6 @@ namespace AuroraNode.Bench;
 /// </summary>
 internal sealed class BarePostgresCluster : IAsyncDisposable
 {
-    private const string OsUser = "aurora";
     private readonly string _dir;
     private readonly List<string> _started = [];
 
@@ -43,7 +42,7 @@ internal sealed class BarePostgresCluster : IAsyncDisposable
         Directory.CreateDirectory(_dir);
         if (Posix.IsRoot)
         {
-            await Command.RunAsync(["chown", $"{OsUser}:", _dir], ct);
+            await Command.RunAsync(["chown", $"{Posix.PostgresOsUser}:", _dir], ct);
         }
 
         var primary = Path.Combine(_dir, "primary");
@@ -70,7 +69,7 @@ internal sealed class BarePostgresCluster : IAsyncDisposable
     {
         foreach (var dataDir in Enumerable.Reverse(_started))
         {
-            await Command.RunAsync(AsUser(Bin("pg_ctl"), "stop", "-w", "-m", "immediate", "-D", dataDir), CancellationToken.None);
+            await Command.RunAsync(Posix.AsPostgresUser(Bin("pg_ctl"), "stop", "-w", "-m", "immediate", "-D", dataDir), CancellationToken.None);
         }
 
         if (Directory.Exists(_dir))
@@ -81,7 +80,7 @@ internal sealed class BarePostgresCluster : IAsyncDisposable
 
     private static async Task RunAsync(CancellationToken ct, params string[] command)
     {
-        var (code, output) = await Command.RunAsync(AsUser(command), ct);
+        var (code, output) = await Command.RunAsync(Posix.AsPostgresUser(command), ct);
         if (code != 0)
         {
             throw new BenchException($"{Path.GetFileName(command[0])} failed with code {code}: {output}");
@@ -89,8 +88,4 @@ internal sealed class BarePostgresCluster : IAsyncDisposable
     }
 
     private static string Bin(string name) => Path.Combine(Repo.PostgresBin, name);
-
-    private static string[] AsUser(params string[] command) => Posix.IsRoot
-        ? ["setpriv", $"--reuid={OsUser}", $"--regid={OsUser}", "--init-groups", "--", .. command]
-        : command;
 }

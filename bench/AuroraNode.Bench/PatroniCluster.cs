@@ -12,7 +12,6 @@ namespace AuroraNode.Bench;
 internal static class PatroniCluster
 {
     private const string Password = "bench-password";
-    private const string OsUser = "aurora";
 
     public static async Task<FailoverBench.Outcome> FailoverOnceAsync(LeaseSettings lease, CancellationToken ct)
     {
@@ -31,7 +30,7 @@ internal static class PatroniCluster
             {
                 Directory.CreateDirectory(m.Dir);
                 File.WriteAllText(m.Config, ConfigYaml(m, client, lease));
-                await Command.RunAsync(["chown", "-R", $"{OsUser}:", dir], ct);
+                await Command.RunAsync(["chown", "-R", $"{Posix.PostgresOsUser}:", dir], ct);
                 m.Process = Start(m.Dir, ["patroni", m.Config], asUser: true);
                 processes.Add(m.Process);
 
@@ -129,7 +128,7 @@ internal static class PatroniCluster
 
     private static Process Start(string dir, string[] command, bool asUser)
     {
-        string[] full = asUser && Posix.IsRoot ? ["setpriv", $"--reuid={OsUser}", $"--regid={OsUser}", "--init-groups", "--", .. command] : command;
+        string[] full = asUser ? Posix.AsPostgresUser(command) : command;
         var info = new ProcessStartInfo(full[0]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in full.Skip(1))
         {

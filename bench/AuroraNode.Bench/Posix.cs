@@ -11,6 +11,14 @@ internal static partial class Posix
 
     public static bool IsRoot => GetEuid() == 0;
 
+    /// <summary>The OS user PostgreSQL runs as when the runner is root (PostgreSQL refuses root), as the node's does.</summary>
+    public const string PostgresOsUser = "aurora";
+
+    /// <summary><paramref name="command"/> run as <see cref="PostgresOsUser"/> through setpriv when root, else as it is.</summary>
+    public static string[] AsPostgresUser(params string[] command) => IsRoot
+        ? ["setpriv", $"--reuid={PostgresOsUser}", $"--regid={PostgresOsUser}", "--init-groups", "--", .. command]
+        : command;
+
     /// <summary>The unit of CPU times in /proc (sysconf(_SC_CLK_TCK), 100 on Linux).</summary>
     public static long ClockTicksPerSecond { get; } = SysConf(2);
 

@@ -10,7 +10,6 @@ namespace AuroraNode.Bench;
 /// </summary>
 internal static class RawServers
 {
-    private const string PostgresOsUser = "aurora";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
@@ -34,7 +33,7 @@ internal static class RawServers
         var ready = WaitForReadyLineAsync(pidFile, clock, watching.Token);
         try
         {
-            var (code, output) = await Command.RunAsync(AsPostgresUser(PgCtl, "start", "-w", "-t", "60", "-D", dataDir, "-l", log, "-o", options), ct);
+            var (code, output) = await Command.RunAsync(Posix.AsPostgresUser(PgCtl, "start", "-w", "-t", "60", "-D", dataDir, "-l", log, "-o", options), ct);
             var elapsed = clock.Elapsed;
             if (code != 0)
             {
@@ -87,9 +86,6 @@ internal static class RawServers
 
     private static string PgCtl => Path.Combine(Repo.PostgresBin, "pg_ctl");
 
-    private static string[] AsPostgresUser(params string[] command) => Posix.IsRoot
-        ? ["setpriv", $"--reuid={PostgresOsUser}", $"--regid={PostgresOsUser}", "--init-groups", "--", .. command]
-        : command;
 
     // postmaster.pid line 8 is the postmaster's status; "ready" is what pg_ctl -w waits for.
     private static async Task<TimeSpan?> WaitForReadyLineAsync(string pidFile, Stopwatch clock, CancellationToken ct)
@@ -131,7 +127,7 @@ internal static class RawServers
             return;
         }
 
-        var (code, output) = await Command.RunAsync(AsPostgresUser(PgCtl, "stop", "-w", "-t", "30", "-m", "fast", "-D", dataDir), CancellationToken.None);
+        var (code, output) = await Command.RunAsync(Posix.AsPostgresUser(PgCtl, "stop", "-w", "-t", "30", "-m", "fast", "-D", dataDir), CancellationToken.None);
         if (code != 0 && File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
         {
             Posix.Send(pid, Posix.SigKill);

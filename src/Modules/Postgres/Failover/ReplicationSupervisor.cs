@@ -152,9 +152,10 @@ internal sealed partial class ReplicationSupervisor(
         try
         {
             (holder, var expiresIn) = await lease.HolderWithExpiryAsync();
-            _leaseExpiresAt = holder is not null && holder != node.Name && expiresIn is { } left
-                ? time.GetUtcNow() + left + ExpiryMargin
-                : DateTimeOffset.MaxValue;
+            if (holder is not null && holder != node.Name && expiresIn is { } left)
+            {
+                _leaseExpiresAt = time.GetUtcNow() + left + ExpiryMargin;
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
