@@ -1,8 +1,8 @@
-// ollama.chat, ollama.list and ollama.ps against a node: node ollama-chat.mjs URL MODEL
+// ollama.chat, ollama.list and ollama.ps against a node: node ollama-chat.mjs URL MODEL TOKEN
 import { Ollama } from 'ollama';
 
-const [host, model] = process.argv.slice(2);
-const ollama = new Ollama({ host });
+const [host, model, token] = process.argv.slice(2);
+const ollama = new Ollama({ host, headers: { Authorization: `Bearer ${token}` } });
 const request = { model, messages: [{ role: 'user', content: 'Hello' }], options: { temperature: 0, num_predict: 10 } };
 
 let text = '';

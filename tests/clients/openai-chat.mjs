@@ -1,8 +1,8 @@
-// openai.chat.completions.create (streaming and not) and models.list against a node: node openai-chat.mjs URL MODEL
+// openai.chat.completions.create (streaming and not) and models.list against a node: node openai-chat.mjs URL MODEL TOKEN
 import OpenAI from 'openai';
 
-const [host, model] = process.argv.slice(2);
-const client = new OpenAI({ baseURL: `${host}/v1`, apiKey: 'unused', maxRetries: 0 });
+const [host, model, token] = process.argv.slice(2);
+const client = new OpenAI({ baseURL: `${host}/v1`, apiKey: token, maxRetries: 0 });
 const request = { model, messages: [{ role: 'user', content: 'Hello' }], temperature: 0, seed: 7, max_tokens: 10 };
 
 const whole = await client.chat.completions.create(request);

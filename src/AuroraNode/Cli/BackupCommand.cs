@@ -22,7 +22,7 @@ internal static class BackupCommand
         var to = new Option<string?>("--to") { Description = "Where to write the backup (default: ./aurora-backup-<date>-<time>); must not exist or be empty", HelpName = "PATH" };
         var command = new Command("backup", "Take a consistent base backup of the current primary PostgreSQL, with progress, verified when done") { to, config, api, json };
         command.SetAction((result, ct) => RunAsync(
-            result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)),
+            CliOptions.ApiOf(result, api, config),
             Path.GetFullPath(result.GetValue(to) ?? $"aurora-backup-{DateTime.Now:yyyyMMdd-HHmmss}"),
             result.GetValue(json),
             ct));

@@ -13,13 +13,13 @@ internal static class EventsCommand
         var json = CliOptions.Json();
         var channels = new Argument<string[]>("channels") { Description = "Channels to follow (default: what the node receives: global, its roles, itself, durable channels)", Arity = ArgumentArity.ZeroOrMore };
         var tail = new Command("tail", "Follow events as they arrive (Server-Sent Events from the node)") { channels, config, api, json };
-        tail.SetAction((result, ct) => TailAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), result.GetValue(channels) ?? [], result.GetValue(json), ct));
+        tail.SetAction((result, ct) => TailAsync(CliOptions.ApiOf(result, api, config), result.GetValue(channels) ?? [], result.GetValue(json), ct));
         return new Command("events", "Work with the mesh's events") { tail };
     }
 
     private static async Task<int> TailAsync(string api, string[] channels, bool json, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = Timeout.InfiniteTimeSpan };
+        using var http = CliCredentials.CreateClient(api, Timeout.InfiniteTimeSpan);
         var query = channels.Length == 0 ? "" : "?channels=" + Uri.EscapeDataString(string.Join(',', channels));
         try
         {

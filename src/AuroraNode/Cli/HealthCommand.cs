@@ -12,7 +12,7 @@ internal static class HealthCommand
         var api = CliOptions.Api();
         var json = CliOptions.Json();
         var command = new Command("health", "Show the mesh's health: each node's status and latest report") { config, api, json };
-        command.SetAction((result, ct) => ShowAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), result.GetValue(json), ct));
+        command.SetAction((result, ct) => ShowAsync(CliOptions.ApiOf(result, api, config), result.GetValue(json), ct));
         return command;
     }
 

@@ -16,7 +16,7 @@ internal static class JoinTokenCommand
         var uses = new Option<int>("--uses") { Description = "How many nodes may join with it", DefaultValueFactory = _ => 1, HelpName = "N" };
         var create = new Command("create", "Create a join token (run it on the lead): expiring, usable once unless --uses says otherwise") { ttl, role, uses, config, api, json };
         create.SetAction((result, ct) => CreateAsync(
-            result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)),
+            CliOptions.ApiOf(result, api, config),
             new { ttl = result.GetValue(ttl), role = result.GetValue(role), uses = result.GetValue(uses) },
             result.GetValue(json),
             ct));

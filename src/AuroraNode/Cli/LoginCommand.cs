@@ -16,7 +16,7 @@ internal static class LoginCommand
         var api = CliOptions.Api();
         var user = new Option<string>("--user", "-u") { Description = "The user to log in as", DefaultValueFactory = _ => "admin", HelpName = "NAME" };
         var command = new Command("login", "Log in to the mesh (password from stdin or a prompt); later verbs use the saved token") { user, config, api };
-        command.SetAction((result, ct) => LoginAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), result.GetValue(user)!, ct));
+        command.SetAction((result, ct) => LoginAsync(CliOptions.ApiOf(result, api, config), result.GetValue(user)!, ct));
         return command;
     }
 

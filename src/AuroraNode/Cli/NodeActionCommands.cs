@@ -24,7 +24,7 @@ internal static class NodeActionCommands
         var command = new Command(name, description) { config, api };
         command.SetAction(async (result, ct) =>
         {
-            var url = result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config));
+            var url = CliOptions.ApiOf(result, api, config);
             if (await NodeApiClient.PostAsync(url, path, null, ct) is null)
             {
                 return AuroraCli.Failed;

@@ -9,10 +9,18 @@ internal static class NodeApiClient
     /// <summary>The body of <paramref name="path"/>, or null after telling the user the node didn't answer.</summary>
     public static async Task<string?> GetAsync(string api, string path, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(10) };
+        using var http = CliCredentials.CreateClient(api, TimeSpan.FromSeconds(10));
         try
         {
-            return await http.GetStringAsync(path, ct);
+            using var response = await http.GetAsync(path, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return text;
+            }
+
+            await Console.Error.WriteLineAsync($"aurora-node: {(int)response.StatusCode}: {Detail(text)}");
+            return null;
         }
         catch (HttpRequestException ex)
         {
@@ -24,7 +32,7 @@ internal static class NodeApiClient
     /// <summary>The JSON answer to a POST of <paramref name="body"/>, or null after telling the user why there is none.</summary>
     public static async Task<JsonElement?> PostAsync(string api, string path, object? body, CancellationToken ct, int timeoutSeconds = 30)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+        using var http = CliCredentials.CreateClient(api, TimeSpan.FromSeconds(timeoutSeconds));
         try
         {
             using var response = await http.PostAsJsonAsync(path, body, CliJson.Options, ct);
@@ -35,8 +43,7 @@ internal static class NodeApiClient
                 return json;
             }
 
-            var detail = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("detail", out var d) ? d.GetString() : text;
-            await Console.Error.WriteLineAsync($"aurora-node: {(int)response.StatusCode}: {detail}");
+            await Console.Error.WriteLineAsync($"aurora-node: {(int)response.StatusCode}: {Detail(text)}");
             return null;
         }
         catch (HttpRequestException ex)
@@ -48,6 +55,20 @@ internal static class NodeApiClient
         {
             await Console.Error.WriteLineAsync($"aurora-node: the node at {api} answered {path} with something other than JSON; is that an aurora-node API?");
             return null;
+        }
+    }
+
+    // A problem+json answer's "detail", else the text itself.
+    private static string Detail(string text)
+    {
+        try
+        {
+            var json = JsonDocument.Parse(text).RootElement;
+            return json.ValueKind == JsonValueKind.Object && json.TryGetProperty("detail", out var d) ? d.GetString() ?? text : text;
+        }
+        catch (JsonException)
+        {
+            return text;
         }
     }
 

@@ -12,8 +12,30 @@ internal static class NodesCommand
         var api = CliOptions.Api();
         var json = CliOptions.Json();
         var command = new Command("nodes", "List the mesh's nodes: name, role, status, IP, GPUs, last seen") { config, api, json };
-        command.SetAction((result, ct) => ListAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), result.GetValue(json), ct));
+        command.SetAction((result, ct) => ListAsync(CliOptions.ApiOf(result, api, config), result.GetValue(json), ct));
+        command.Subcommands.Add(Revoke());
         return command;
+    }
+
+    // aurora-node nodes revoke NAME: the node's signed calls are refused by every node from now on.
+    private static Command Revoke()
+    {
+        var config = CliOptions.Config();
+        var api = CliOptions.Api();
+        var name = new Argument<string>("name") { Description = "The node whose calls every node refuses from now on (it must join again with a new token)" };
+        var revoke = new Command("revoke", "Revoke a node's credential: its calls are refused everywhere within a second") { name, config, api };
+        revoke.SetAction(async (result, ct) =>
+        {
+            var node = result.GetValue(name)!;
+            if (await NodeApiClient.PostAsync(CliOptions.ApiOf(result, api, config), $"/api/v1/nodes/{Uri.EscapeDataString(node)}/revoke", null, ct) is not { } answer)
+            {
+                return AuroraCli.Failed;
+            }
+
+            Console.WriteLine($"node {node} revoked at {answer.GetProperty("revoked_at").GetDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss}; its calls are refused everywhere");
+            return AuroraCli.Ok;
+        });
+        return revoke;
     }
 
     private static async Task<int> ListAsync(string api, bool json, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AuroraNode.Configuration;
 using AuroraNode.Hosting;
+using AuroraNode.Modules.Security;
 using AuroraNode.Modules;
 using AuroraNode.Modules.Processes;
 
@@ -53,11 +54,12 @@ internal static class RunCommand
         using (dataDir)
         {
             var counter = new LogCounter();
-            var run = new NodeRun(NodeLogging.Create(settings, counter), counter, new NodeCredentials(settings.Node.DataDir));
+            var credentials = new NodeCredentials(settings.Node.DataDir);
+            var run = new NodeRun(NodeLogging.Create(settings, counter), counter, credentials, NodeSigningKey.LoadOrCreate(credentials, settings.Node.Name));
             var logger = run.Logger;
             try
             {
-                await MeshJoin.EnsureJoinedAsync(settings, run.Credentials, logger, CancellationToken.None);
+                await MeshJoin.EnsureJoinedAsync(settings, run.Credentials, run.SigningKey, logger, CancellationToken.None);
             }
             catch (Exception ex) when (ex is JoinRefusedException or StartupException)
             {

@@ -16,7 +16,7 @@ internal static class StatusCommand
         var api = CliOptions.Api();
         var json = CliOptions.Json();
         var command = new Command("status", "Show the node, its roles, its modules and the health of its PostgreSQL and Redis") { config, api, json };
-        command.SetAction((result, ct) => ShowAsync(result.GetValue(api) ?? LocalApi(result.GetValue(config)), result.GetValue(json), ct));
+        command.SetAction((result, ct) => ShowAsync(CliOptions.ApiOf(result, api, config), result.GetValue(json), ct));
         return command;
     }
 
@@ -28,7 +28,7 @@ internal static class StatusCommand
             return AuroraCli.Usage;
         }
 
-        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = CliCredentials.CreateClient(api, TimeSpan.FromSeconds(10));
         NodeInfo? info;
         string body;
         try

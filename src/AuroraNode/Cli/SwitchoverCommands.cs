@@ -19,7 +19,7 @@ internal static class SwitchoverCommands
         var api = CliOptions.Api();
         var json = CliOptions.Json();
         var command = new Command("promote", "Make this node's PostgreSQL the primary (run it on the synchronous standby): the primary hands over with zero loss and rejoins as a replica") { config, api, json };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), "/api/v1/replication/promote", null, result.GetValue(json), ct));
+        command.SetAction((result, ct) => RunAsync(CliOptions.ApiOf(result, api, config), "/api/v1/replication/promote", null, result.GetValue(json), ct));
         return command;
     }
 
@@ -30,7 +30,7 @@ internal static class SwitchoverCommands
         var json = CliOptions.Json();
         var to = new Option<string?>("--to") { Description = "The node to hand over to (default: the synchronous standby)", HelpName = "NODE" };
         var command = new Command("demote", "Hand the primary role to the synchronous standby (run it on the primary) with zero loss; this node rejoins as a replica") { to, config, api, json };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), "/api/v1/replication/demote", new { to = result.GetValue(to) }, result.GetValue(json), ct));
+        command.SetAction((result, ct) => RunAsync(CliOptions.ApiOf(result, api, config), "/api/v1/replication/demote", new { to = result.GetValue(to) }, result.GetValue(json), ct));
         return command;
     }
 

@@ -13,7 +13,7 @@ internal static class SyncDbCommand
         var api = CliOptions.Api();
         var json = CliOptions.Json();
         var command = new Command("sync-db", "Replication status: this node's role, timeline and LSNs; on the primary every replica with its lag") { config, api, json };
-        command.SetAction((result, ct) => ShowAsync(result.GetValue(api) ?? StatusCommand.LocalApi(result.GetValue(config)), result.GetValue(json), ct));
+        command.SetAction((result, ct) => ShowAsync(CliOptions.ApiOf(result, api, config), result.GetValue(json), ct));
         return command;
     }
 

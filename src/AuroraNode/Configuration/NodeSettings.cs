@@ -14,7 +14,8 @@ internal sealed record MeshSettings(Uri? LeadUrl, string? JoinToken);
 /// <param name="Host">Address the HTTP API binds (<c>api.listen</c>).</param>
 /// <param name="Port">Its port.</param>
 /// <param name="StatusCacheFor">How long a module status snapshot is reused by <c>GET /api/v1/node</c>.</param>
-internal sealed record ApiSettings(string Host, int Port, TimeSpan StatusCacheFor)
+/// <param name="MetricsAllow">Networks that may scrape <c>/metrics</c> without a token (<c>api.metrics_allow</c>); others need a caller.</param>
+internal sealed record ApiSettings(string Host, int Port, TimeSpan StatusCacheFor, IReadOnlyList<System.Net.IPNetwork> MetricsAllow)
 {
     public const int DefaultPort = 8700;
 

@@ -32,6 +32,18 @@ internal static partial class NodeSettingsReader
         var api = report.Section("api");
         var (host, port) = api.HostPort("listen", "0.0.0.0", ApiSettings.DefaultPort);
         var cacheFor = api.Duration("status_cache", TimeSpan.FromSeconds(1));
+        var metricsAllow = new List<IPNetwork>();
+        foreach (var entry in api.List("metrics_allow"))
+        {
+            if (IPNetwork.TryParse(entry, out var network) || (IPAddress.TryParse(entry, out var single) && IPNetwork.TryParse($"{single}/{(single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}", out network)))
+            {
+                metricsAllow.Add(network);
+            }
+            else
+            {
+                api.Error("metrics_allow", $"expected addresses or networks like 10.0.0.5 or 10.0.0.0/24 that may scrape /metrics without a token, got '{entry}'");
+            }
+        }
 
         var mesh = ReadMesh(report.Section("mesh"), roles);
 
@@ -43,7 +55,7 @@ internal static partial class NodeSettingsReader
             logging.Int("retained_files", 7, 1, 365));
 
         var context = new NodeContext(name, roles, dataDir, advertise, Version, port, mesh.LeadUrl);
-        return new NodeSettings(context, new ApiSettings(host, port, cacheFor), mesh, settings);
+        return new NodeSettings(context, new ApiSettings(host, port, cacheFor, metricsAllow), mesh, settings);
     }
 
     private static MeshSettings ReadMesh(ConfigReader mesh, HashSet<NodeRole> roles)

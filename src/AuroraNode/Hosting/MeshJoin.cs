@@ -3,19 +3,20 @@ using System.Text.Json;
 using AuroraNode.Configuration;
 using AuroraNode.Modules;
 using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Security;
 using ILogger = Serilog.ILogger;
 
 namespace AuroraNode.Hosting;
 
 /// <summary>
 /// A node with <c>mesh.lead_url</c> joins once: it presents <c>mesh.join_token</c> to the lead and stores what it
-/// receives in <c>data_dir/credentials</c> in one atomic write. Later starts find the credentials and need no token.
+/// receives in <c>data_dir/credentials</c> in one atomic write; the lead enrolls the node's public key (<see cref="NodeSigningKey"/>). Later starts find the credentials and need no token.
 /// </summary>
 internal static class MeshJoin
 {
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
 
-    public static async Task EnsureJoinedAsync(NodeSettings settings, NodeCredentials credentials, ILogger logger, CancellationToken ct)
+    public static async Task EnsureJoinedAsync(NodeSettings settings, NodeCredentials credentials, NodeSigningKey key, ILogger logger, CancellationToken ct)
     {
         if (settings.Node.LeadUrl is not { } lead)
         {
@@ -38,13 +39,13 @@ internal static class MeshJoin
         }
 
         logger.Information("Joining the mesh through {LeadUrl} as {Node}", lead, settings.Node.Name);
-        var granted = await RequestAsync(lead, token, settings, logger, ct);
+        var granted = await RequestAsync(lead, token, settings, key, logger, ct);
         granted[CredentialKeys.LeadUrl] = lead.ToString();
         credentials.SetAll(granted);
         logger.Information("Joined mesh {MeshId} through {LeadUrl}; its credentials are in {File}", granted[CredentialKeys.MeshId], lead, credentials.FilePath);
     }
 
-    private static async Task<Dictionary<string, string>> RequestAsync(Uri lead, string token, NodeSettings settings, ILogger logger, CancellationToken ct)
+    private static async Task<Dictionary<string, string>> RequestAsync(Uri lead, string token, NodeSettings settings, NodeSigningKey key, ILogger logger, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = lead, Timeout = TimeSpan.FromSeconds(10) };
         var body = new
@@ -53,6 +54,7 @@ internal static class MeshJoin
             name = settings.Node.Name,
             roles = settings.Node.Roles.Order().Select(r => r.ToConfigName()),
             advertise_address = settings.Node.AdvertiseAddress,
+            public_key = key.PublicKey,
         };
         var until = DateTime.UtcNow + RetryFor;
         var delay = TimeSpan.FromMilliseconds(250);

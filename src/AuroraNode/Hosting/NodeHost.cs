@@ -5,6 +5,7 @@ using AuroraNode.Configuration;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Health;
+using AuroraNode.Modules.Security;
 using Prometheus;
 using Serilog;
 
@@ -50,6 +51,8 @@ internal static class NodeHost
         builder.Services.AddSingleton(settings.Api);
         builder.Services.AddSingleton(config.Modules);
         builder.Services.AddSingleton<INodeCredentials>(run.Credentials);
+        builder.Services.AddSingleton(run.SigningKey);
+        builder.Services.AddNodeAccess(config);
         builder.Services.AddSingleton<ILogCounts>(run.LogCounts);
         builder.Services.AddSingleton(NodeStartHistory.Migrations);
         builder.Services.AddSingleton<ModuleStatus>();
@@ -61,13 +64,15 @@ internal static class NodeHost
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ErrorResponses.StatusFor });
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapNodeApi();
         foreach (var plan in config.Modules.Where(p => p.Loaded))
         {
             plan.Module.MapEndpoints(app);
         }
 
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics").RequireAuthorization(AccessPolicies.Metrics);
         ModuleMetrics.Register(app.Services);
         return app;
     }

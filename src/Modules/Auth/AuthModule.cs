@@ -2,6 +2,7 @@ using AuroraNode.Modules.Auth.Api;
 using AuroraNode.Modules.Auth.Http;
 using AuroraNode.Modules.Auth.Keys;
 using AuroraNode.Modules.Auth.Login;
+using AuroraNode.Modules.Auth.Nodes;
 using AuroraNode.Modules.Auth.Passwords;
 using AuroraNode.Modules.Auth.Refresh;
 using AuroraNode.Modules.Auth.Sessions;
@@ -10,14 +11,17 @@ using AuroraNode.Modules.Auth.Users;
 using AuroraNode.Modules.Configuration;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Health;
+using AuroraNode.Modules.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuroraNode.Modules.Auth;
 
 /// <summary>
-/// Users, login, access and refresh tokens, sessions shared through Redis, and the mesh's signing keys (sealed with
-/// the mesh key in <c>auth.signing_keys</c>). Its endpoints are the only ones that check tokens so far.
+/// Users, login, access and refresh tokens, sessions shared through Redis, the mesh's signing keys (sealed with
+/// the mesh key in <c>auth.signing_keys</c>), and the nodes' keys: it tells every endpoint of the node who is
+/// calling (<see cref="Http.CallerAuthenticationHandler"/>); the host's policies decide who may.
 /// </summary>
 public sealed class AuthModule : IAuroraModule
 {
@@ -51,6 +55,11 @@ public sealed class AuthModule : IAuroraModule
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SecurityEvents>();
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<NodeKeyCache>();
+        services.AddSingleton<SeenSignatures>();
+        services.AddSingleton<NodeAuthenticator>();
+        services.AddHostedService<NodeKeyEnrollment>();
+        services.AddAuthentication(AccessPolicies.Scheme).AddScheme<AuthenticationSchemeOptions, CallerAuthenticationHandler>(AccessPolicies.Scheme, null);
         services.AddSingleton<UnavailableFilter>();
         services.AddSingleton<IModuleHealth, AuthHealth>();
         if (node.Roles.Contains(NodeRole.Lead))

@@ -172,7 +172,7 @@ internal sealed partial class RedisConnection(
             {
                 return await sentinels.GetServer(ep).SentinelGetMasterAddressByNameAsync(RedisOptions.ServiceName).WaitAsync(TimeSpan.FromMilliseconds(500), ct) is { } named ? EndpointText(named) : null;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
                 return null;
             }
@@ -212,18 +212,22 @@ internal sealed partial class RedisConnection(
     }
 
     // The dispute check must ask every Sentinel the mesh has, including those that joined after this node started.
+    // The new connection is made before it replaces the old one, which keeps answering meanwhile: a check on a
+    // connection still connecting would find most Sentinels silent and stop a healthy primary's lease renewals.
     private async Task ReconnectSentinelsAsync(IReadOnlyList<string> sentinels)
     {
+        var config = SentinelConfig(sentinels);
+        (config.AbortOnConnectFail, config.ConnectTimeout) = (false, 1000);
+        var fresh = await ConnectionMultiplexer.SentinelConnectAsync(config);
         await _sentinelGate.WaitAsync();
         var old = _sentinels;
-        _sentinels = null;
+        _sentinels = fresh;
         _sentinelGate.Release();
         if (old is not null)
         {
-            await old.DisposeAsync();
+            // A check may still be asking through it.
+            _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
         }
-
-        await SentinelsAsync(sentinels);
     }
 
     private string? MasterEndpoint() =>

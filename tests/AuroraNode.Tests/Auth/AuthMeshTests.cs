@@ -262,7 +262,7 @@ public sealed class AuthMeshTests
     {
         var env = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _temp.Combine("cli-config") };
 
-        var login = await Executable.RunWithInputAsync(_adminPassword + "\n", env, "login", "--api", _compute.Config.ApiUrl, "--user", "admin");
+        var login = await Executable.RunWithInputAsync(_adminPassword + "\n", env, "login", "--config", _compute.Config.Path, "--user", "admin");
         var add = await Executable.RunWithInputAsync("cli-password-1\n", env, "users", "add", "cli-user");
         var list = await Executable.RunWithInputAsync("", env, "users", "list", "--json");
         var tokenFile = Path.Combine(_temp.Combine("cli-config"), "aurora-node", "token");

@@ -114,7 +114,7 @@ public sealed class MeshEventsTests
     [Test]
     public async Task Stream_SendsEventsAsServerSentEvents()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(_compute.Config.ApiUrl), Timeout = Timeout.InfiniteTimeSpan };
+        using var http = OperatorSigning.Client(_compute.Config, Timeout.InfiniteTimeSpan);
         using var response = await http.GetAsync("/api/v1/events/stream?channels=aurora:events:global", HttpCompletionOption.ResponseHeadersRead);
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -142,7 +142,7 @@ public sealed class MeshEventsTests
     [Test]
     public async Task EventsTailCommand_PrintsEachEventAsJson()
     {
-        using var tail = Process.Start(Executable.StartInfo("events", "tail", "aurora:events:global", "--api", _compute.Config.ApiUrl, "--json"))!;
+        using var tail = Process.Start(Executable.StartInfo("events", "tail", "aurora:events:global", "--config", _compute.Config.Path, "--json"))!;
         try
         {
             // Publish until the CLI, once started and subscribed, prints one of them (among the nodes' heartbeats).

@@ -103,7 +103,7 @@ public sealed class LeadNodeTests
     [Test]
     public async Task StatusCommand_ShowsNodeAndModuleTable()
     {
-        var result = await Executable.RunAsync("status", "--api", _node.Config.ApiUrl);
+        var result = await Executable.RunAsync("status", "--config", _node.Config.Path);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         var lines = result.Stdout.Split('\n');

@@ -105,7 +105,7 @@ public sealed class RegistryTests
     {
         await WaitForAsync(_mesh.Lead, n => n.TryGetProperty("compute1", out _));
 
-        var result = await Executable.RunAsync("nodes", "--api", _mesh.Lead.Config.ApiUrl);
+        var result = await Executable.RunAsync("nodes", "--config", _mesh.Lead.Config.Path);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Stdout.Split('\n')[0], Does.Match(@"^NAME\s+ROLE\s+STATUS\s+IP\s+GPU\s+LAST SEEN"));
@@ -211,7 +211,7 @@ public sealed class RegistryTests
     {
         await WaitUntilAsync(async () => (await _mesh.Lead.GetJsonAsync("/api/health-report")).GetProperty("nodes").TryGetProperty("compute1", out _));
 
-        var result = await Executable.RunAsync("health", "--api", _mesh.Lead.Config.ApiUrl);
+        var result = await Executable.RunAsync("health", "--config", _mesh.Lead.Config.Path);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Stdout.Split('\n')[0], Does.Match(@"^NODE\s+STATUS\s+CPU\s+MEMORY\s+DISK\s+MODULES\s+REPORTED"));

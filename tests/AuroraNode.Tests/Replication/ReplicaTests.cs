@@ -107,7 +107,7 @@ public sealed class ReplicaTests
     {
         await ReplicationViews.WaitForAsync(_mesh.Lead, r => r.GetProperty("replicas").GetArrayLength() == 1);
 
-        var result = await Executable.RunAsync("sync-db", "--api", _mesh.Lead.Config.ApiUrl);
+        var result = await Executable.RunAsync("sync-db", "--config", _mesh.Lead.Config.Path);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Stdout, Does.StartWith("lead: primary, running, timeline 1"));

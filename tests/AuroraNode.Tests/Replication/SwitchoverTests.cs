@@ -53,10 +53,10 @@ public sealed class SwitchoverTests
     {
         await LeadIsPrimaryWithBackupInSyncAsync();
 
-        var asyncReplica = await Executable.RunAsync("promote", "--api", _compute.Config.ApiUrl);
-        var onPrimary = await Executable.RunAsync("promote", "--api", _mesh.Lead.Config.ApiUrl);
-        var demoteOnReplica = await Executable.RunAsync("demote", "--api", _backup.Config.ApiUrl);
-        var toAsyncReplica = await Executable.RunAsync("demote", "--to", "compute1", "--api", _mesh.Lead.Config.ApiUrl);
+        var asyncReplica = await Executable.RunAsync("promote", "--config", _compute.Config.Path);
+        var onPrimary = await Executable.RunAsync("promote", "--config", _mesh.Lead.Config.Path);
+        var demoteOnReplica = await Executable.RunAsync("demote", "--config", _backup.Config.Path);
+        var toAsyncReplica = await Executable.RunAsync("demote", "--to", "compute1", "--config", _mesh.Lead.Config.Path);
 
         Assert.Multiple(() =>
         {
@@ -78,7 +78,7 @@ public sealed class SwitchoverTests
         await LeadIsPrimaryWithBackupInSyncAsync();
         await using var writer = await CommitWriter.StartAsync(_mesh.Lead, _mesh.Lead, _backup, _compute);
 
-        var promote = await Executable.RunAsync("promote", "--api", _backup.Config.ApiUrl);
+        var promote = await Executable.RunAsync("promote", "--config", _backup.Config.Path);
         Assert.That(promote.ExitCode, Is.Zero, promote.ToString());
         Assert.That(promote.Stdout, Does.Contain("switched over in").And.Contain("backup1 is the primary; lead rejoins as its replica"));
         Assert.That(ReplicationViews.IsPrimary(await _backup.GetJsonAsync("/api/v1/replication")));
@@ -88,7 +88,7 @@ public sealed class SwitchoverTests
 
         await ReplicationViews.WaitForAsync(_backup, ReplicationViews.HasSyncStandby("lead"), seconds: 30);
         await FailoverTests.WaitForSyncKeyAsync(_redis, "lead");
-        var demote = await Executable.RunAsync("demote", "--api", _backup.Config.ApiUrl, "--json");
+        var demote = await Executable.RunAsync("demote", "--config", _backup.Config.Path, "--json");
         Assert.That(demote.ExitCode, Is.Zero, demote.ToString());
         Assert.That(demote.Stdout, Does.Contain("\"to\": \"lead\""));
         await ReplicationViews.WaitForAsync(_backup, v => ReplicationViews.StreamsFrom(v, _mesh.Lead), seconds: 30);
@@ -104,14 +104,14 @@ public sealed class SwitchoverTests
     public async Task Backup_FromAReplicaNode_IsAVerifiedCopyOfThePrimary_AndRefusesAFolderInUse()
     {
         var target = _temp.Combine("backups", "first");
-        var taken = await Executable.RunAsync("backup", "--to", target, "--api", _compute.Config.ApiUrl, "--json");
+        var taken = await Executable.RunAsync("backup", "--to", target, "--config", _compute.Config.Path, "--json");
 
         Assert.That(taken.ExitCode, Is.Zero, taken.ToString());
         Assert.That(taken.Stdout, Does.Contain("\"verified\": true"));
         Assert.That(File.Exists(Path.Combine(target, "PG_VERSION")) && File.Exists(Path.Combine(target, "backup_manifest")), Is.True);
         Assert.That(Directory.Exists(target + ".partial"), Is.False);
 
-        var again = await Executable.RunAsync("backup", "--to", target, "--api", _compute.Config.ApiUrl);
+        var again = await Executable.RunAsync("backup", "--to", target, "--config", _compute.Config.Path);
         Assert.That(again.ExitCode, Is.EqualTo(1));
         Assert.That(again.Stderr, Does.Contain("exists and is not empty"));
     }

@@ -1,12 +1,12 @@
 namespace AuroraNode.Tests.Router;
 
-/// <summary>The npm packages "ollama" and "openai" (pinned in tests/clients/package.json) call the node and parse its answers.</summary>
+/// <summary>The npm packages "ollama" and "openai" (pinned in tests/clients/package.json) call the node with a user's bearer token and parse its answers.</summary>
 public sealed class ClientCompatibilityTests
 {
     [Test]
     public async Task OllamaJs_Generate_StreamingAndNotAgree()
     {
-        var result = await JsClients.RunAsync("ollama-generate.mjs", RouterNode.Node.Config.ApiUrl, RouterNode.Tiny);
+        var result = await JsClients.RunAsync("ollama-generate.mjs", RouterNode.Node.Config.ApiUrl, RouterNode.Tiny, RouterNode.AccessToken);
 
         var streamed = result.GetProperty("streamed");
         var whole = result.GetProperty("whole");
@@ -23,7 +23,7 @@ public sealed class ClientCompatibilityTests
     [Test]
     public async Task OllamaJs_ChatListPs_ParseTheAnswers()
     {
-        var result = await JsClients.RunAsync("ollama-chat.mjs", RouterNode.Node.Config.ApiUrl, RouterNode.Tiny);
+        var result = await JsClients.RunAsync("ollama-chat.mjs", RouterNode.Node.Config.ApiUrl, RouterNode.Tiny, RouterNode.AccessToken);
 
         Assert.Multiple(() =>
         {
@@ -39,7 +39,7 @@ public sealed class ClientCompatibilityTests
     [Test]
     public async Task OpenAiJs_ChatCompletionsAndModels_ParseTheAnswers()
     {
-        var result = await JsClients.RunAsync("openai-chat.mjs", RouterNode.Node.Config.ApiUrl, RouterNode.Tiny);
+        var result = await JsClients.RunAsync("openai-chat.mjs", RouterNode.Node.Config.ApiUrl, RouterNode.Tiny, RouterNode.AccessToken);
 
         var whole = result.GetProperty("whole");
         var streamed = result.GetProperty("streamed");

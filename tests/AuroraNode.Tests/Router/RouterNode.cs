@@ -29,6 +29,9 @@ public sealed class RouterNode
 
     public static TimeSpan LoadTime { get; private set; }
 
+    /// <summary>The admin's access token, for clients that send a bearer token (the npm clients).</summary>
+    public static string AccessToken { get; private set; } = null!;
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
@@ -42,7 +45,8 @@ public sealed class RouterNode
         var started = Stopwatch.StartNew();
         await node.StartAndWaitReadyAsync();
         TestContext.Progress.WriteLine($"router node ready in {started.Elapsed.TotalSeconds:F1} s");
-        Http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = new Uri(config.ApiUrl), Timeout = TimeSpan.FromMinutes(2) };
+        Http = OperatorSigning.Client(config, TimeSpan.FromMinutes(2));
+        (AccessToken, _) = await Auth.AuthClient.TokensAsync(node, "admin", Mesh.Credentials(node)["auth.admin_password"]);
     }
 
     [OneTimeTearDown]

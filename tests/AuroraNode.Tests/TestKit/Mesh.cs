@@ -73,10 +73,10 @@ public sealed class Mesh : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
     }
 
-    // The lead hands out tokens only to its own machine: the CLI runs inside its namespace, on its loopback.
+    // As its operator would: the CLI on the lead's machine (inside its namespace), signing with the lead's key.
     private async Task<string> CreateJoinTokenOnTheLeadAsync(string role)
     {
-        var result = await Executable.RunUnderAsync(Lead.Launcher, "join-token", "create", "--api", $"http://127.0.0.1:{Lead.Config.ApiPort}", "--role", role, "--json");
+        var result = await Executable.RunUnderAsync(Lead.Launcher, "join-token", "create", "--config", Lead.Config.Path, "--api", $"http://127.0.0.1:{Lead.Config.ApiPort}", "--role", role, "--json");
         Assert.That(result.ExitCode, Is.Zero, result.Stderr + result.Stdout);
         return JsonDocument.Parse(result.Stdout).RootElement.GetProperty("token").GetString()!;
     }

@@ -18,7 +18,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public NodeProcess(NodeConfigFile config)
     {
         Config = config;
-        Http = new HttpClient { BaseAddress = new Uri(config.ApiUrl), Timeout = TimeSpan.FromSeconds(10) };
+        Http = OperatorSigning.Client(config, TimeSpan.FromSeconds(10));
     }
 
     public NodeConfigFile Config { get; }
@@ -29,6 +29,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>A command the node runs under, e.g. <see cref="TestNetwork.Launcher"/>'s <c>ip netns exec NS</c>.</summary>
     public string[] Launcher { get; init; } = [];
 
+    /// <summary>A client of the node's API that signs as the node's operator (<see cref="OperatorSigning"/>).</summary>
     public HttpClient Http { get; }
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");

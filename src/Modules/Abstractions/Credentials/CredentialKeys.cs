@@ -39,6 +39,9 @@ public static class CredentialKeys
     /// <summary>The generated password of the first user, <c>admin</c>, written on the lead's first start.</summary>
     public const string AuthAdminPassword = "auth.admin_password";
 
-    /// <summary>The node's own key, issued when it joined; the mesh keeps only its SHA-256.</summary>
-    public const string NodeKey = "node.key";
+    /// <summary>
+    /// The node's own P-256 private key (base64 PKCS#8), made on its first start; it signs the node's requests to
+    /// other nodes, and the mesh keeps only its public half.
+    /// </summary>
+    public const string NodeSigningKey = "node.signing_key";
 }

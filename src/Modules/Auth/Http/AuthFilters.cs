@@ -1,33 +1,21 @@
+using AuroraNode.Modules.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuroraNode.Modules.Auth.Http;
 
-/// <summary>Endpoint filters that let only logged-in users (or admins) through; the user is then <see cref="AuthenticatedUser.Of"/>.</summary>
+/// <summary>
+/// What the auth endpoints need beyond any caller: a logged-in user (a session of their own to end or list), or
+/// an admin; the user is then <see cref="AuthenticatedUser.Of"/>.
+/// </summary>
 internal static class AuthFilters
 {
     public static TBuilder RequireUser<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.AddEndpointFilter((context, next) => CheckAsync(context, next, admin: false));
+        where TBuilder : IEndpointConventionBuilder => builder.AddEndpointFilter((context, next) =>
+            context.HttpContext.Features.Get<AuthenticatedUser>() is null
+                ? ValueTask.FromResult<object?>(Results.Problem($"{context.HttpContext.User.Identity?.Name ?? "the caller"} is not a logged-in user: this needs a user's access token (POST /api/v1/auth/login)", statusCode: StatusCodes.Status403Forbidden))
+                : next(context));
 
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.AddEndpointFilter((context, next) => CheckAsync(context, next, admin: true));
-
-    private static async ValueTask<object?> CheckAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, bool admin)
-    {
-        var http = context.HttpContext;
-        var (user, refusal) = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(http, http.RequestAborted);
-        if (user is null)
-        {
-            return refusal;
-        }
-
-        if (admin && !user.IsAdmin)
-        {
-            return Results.Problem($"'{user.Name}' is not an admin: this needs a user with the admin role", statusCode: StatusCodes.Status403Forbidden);
-        }
-
-        http.Features.Set(user);
-        return await next(context);
-    }
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(AccessPolicies.Admin);
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Npgsql;
+using AuroraNode.Modules.Security;
 
 namespace AuroraNode.Modules.Postgres.Api;
 
@@ -20,8 +21,8 @@ internal static class ReplicationApi
     public static void MapReplicationApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/replication", ReadAsync);
-        app.MapPost("/api/v1/replication/promote", PromoteAsync);
-        app.MapPost("/api/v1/replication/demote", DemoteAsync);
+        app.MapPost("/api/v1/replication/promote", PromoteAsync).RequireAuthorization(AccessPolicies.Admin);
+        app.MapPost("/api/v1/replication/demote", DemoteAsync).RequireAuthorization(AccessPolicies.Admin);
     }
 
     private static Task<IResult> PromoteAsync(IServiceProvider services, NodeContext node, CancellationToken ct) =>

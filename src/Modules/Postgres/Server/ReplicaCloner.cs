@@ -12,7 +12,30 @@ internal static class ReplicaCloner
 {
     private const string ReplicationUser = StandbyConfig.ReplicationUser;
 
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+
+    /// <summary>
+    /// Clones, trying again a few times (2, 4, 8 s apart) when the primary goes away mid-copy — it may be restarting —
+    /// before start-up fails with the last reason. Another node streaming from this node's slot fails at once.
+    /// </summary>
     public static async Task CloneAsync(PostgresOptions options, ReplicaSource source, string superuserPassword, string dataDir, PostgresLog log, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await CloneOnceAsync(options, source, superuserPassword, dataDir, log, ct);
+                return;
+            }
+            catch (StartupException ex) when (ex.Key == "mesh.lead_url" && attempt < RetryDelays.Length)
+            {
+                log.Line($"Cloning the primary failed ({ex.Message}); trying again in {RetryDelays[attempt].TotalSeconds:0} s");
+                await Task.Delay(RetryDelays[attempt], ct);
+            }
+        }
+    }
+
+    private static async Task CloneOnceAsync(PostgresOptions options, ReplicaSource source, string superuserPassword, string dataDir, PostgresLog log, CancellationToken ct)
     {
         var building = dataDir + ".clone";
         if (Directory.Exists(building))

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using AuroraNode.Modules.Security;
 
 namespace AuroraNode.Modules.Registry.Api;
 
@@ -12,7 +13,7 @@ internal static class HealthReportApi
 {
     public static void MapHealthReportApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/health-report", SubmitAsync);
+        app.MapPost("/api/health-report", SubmitAsync).RequireAuthorization(AccessPolicies.NodeOrAdmin);
         app.MapGet("/api/health-report", MeshAsync);
         app.MapGet("/api/v1/health/nodes", MeshAsync);
     }

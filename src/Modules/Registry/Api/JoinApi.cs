@@ -5,6 +5,7 @@ using AuroraNode.Modules.Credentials;
 using IRedis = AuroraNode.Modules.Redis.IRedis;
 using AuroraNode.Modules.Registry.Joining;
 using AuroraNode.Modules.Registry.Nodes;
+using AuroraNode.Modules.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,26 +22,20 @@ namespace AuroraNode.Modules.Registry.Api;
 /// </summary>
 internal static partial class JoinApi
 {
-    private const string NodeKeysKey = "aurora:mesh:node_keys";
     private static readonly TimeSpan MaxTtl = TimeSpan.FromDays(30);
 
     public static void MapJoinApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/join-tokens", CreateTokenAsync);
-        app.MapPost("/api/v1/join", JoinAsync);
+        app.MapPost("/api/v1/join-tokens", CreateTokenAsync).RequireAuthorization(AccessPolicies.Admin);
+        // The join token is the credential here.
+        app.MapPost("/api/v1/join", JoinAsync).AllowAnonymous();
     }
 
-    private static async Task<IResult> CreateTokenAsync(CreateJoinTokenRequest? request, HttpContext http, JoinTokens tokens, NodeContext node)
+    private static async Task<IResult> CreateTokenAsync(CreateJoinTokenRequest? request, JoinTokens tokens, NodeContext node)
     {
         if (NotServedHere(node) is { } notServed)
         {
             return notServed;
-        }
-
-        // Until users log in (auth), only someone on the lead's own machine may hand out the mesh's passwords.
-        if (http.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
-        {
-            return Results.Problem("join tokens are created on the lead's own machine: run `aurora-node join-token create` there", statusCode: 403);
         }
 
         var ttl = TimeSpan.FromHours(1);
@@ -119,14 +114,12 @@ internal static partial class JoinApi
                 return Results.Problem(check.Refusal, statusCode: 403);
             }
 
-            var nodeKey = JoinTokens.Base64Url(RandomNumberGenerator.GetBytes(32));
-            await redis.Connection.GetDatabase().HashSetAsync(NodeKeysKey, name, JoinTokens.Hash(nodeKey));
+            await NodeKeys.EnrollAsync(redis.Connection.GetDatabase(), name, request.PublicKey!, now);
             var address = redis.AddressForOtherNodes;
             var granted = new Dictionary<string, string>
             {
                 [CredentialKeys.MeshId] = credentials.GetOrCreate(CredentialKeys.MeshId),
                 [CredentialKeys.RedisUrl] = $"redis://{address.Endpoint}",
-                [CredentialKeys.NodeKey] = nodeKey,
             };
             // Signing keys are sealed with the mesh key: without it a node can neither sign nor verify tokens.
             var meshKey = node.Roles.Contains(NodeRole.Lead) ? credentials.GetOrCreate(CredentialKeys.AuthMeshKey) : credentials.Get(CredentialKeys.AuthMeshKey);
@@ -194,9 +187,33 @@ internal static partial class JoinApi
             roles.Add(role);
         }
 
+        if (!IsP256PublicKey(request.PublicKey))
+        {
+            return "the body needs the node's \"public_key\": its P-256 public key as base64 SubjectPublicKeyInfo (aurora-node sends it)";
+        }
+
         return roles.Count == 0 ? "\"roles\" must list the node's roles: backup, compute or edge"
             : roles.Contains(NodeRole.Lead) ? "a node with the lead role can't join: the mesh has its lead"
             : null;
+    }
+
+    private static bool IsP256PublicKey(string? text)
+    {
+        if (text is not { Length: > 0 and <= 512 })
+        {
+            return false;
+        }
+
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(text), out _);
+            return key.KeySize == 256;
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            return false;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a join of node {Node} from {Address} with token {TokenId}: {Reason}")]

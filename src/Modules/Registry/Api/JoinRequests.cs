@@ -6,5 +6,5 @@ namespace AuroraNode.Modules.Registry.Api;
 /// <param name="Uses">How many nodes may join with it (default 1).</param>
 internal sealed record CreateJoinTokenRequest(string? Ttl, string? Role, int? Uses);
 
-/// <summary>The body of <c>POST /api/v1/join</c>: a node presenting its token.</summary>
-internal sealed record JoinRequest(string? Token, string? Name, IReadOnlyList<string>? Roles, string? AdvertiseAddress);
+/// <summary>The body of <c>POST /api/v1/join</c>: a node presenting its token, and the public half of its own key.</summary>
+internal sealed record JoinRequest(string? Token, string? Name, IReadOnlyList<string>? Roles, string? AdvertiseAddress, string? PublicKey);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
+using AuroraNode.Modules.Security;
 
 namespace AuroraNode.Modules.Registry.Api;
 
@@ -15,13 +16,13 @@ internal static class RegistryApi
     {
         app.MapGet("/nodes", ListAsync);
         app.MapGet("/nodes/{name}", GetAsync);
-        app.MapPost("/nodes/register", RegisterAsync);
+        app.MapPost("/nodes/register", RegisterAsync).RequireAuthorization(AccessPolicies.NodeOrAdmin);
         app.MapGet("/stats", StatsAsync);
         app.MapGet("/topology", TopologyAsync);
-        app.MapGet("/health", HealthAsync);
-        app.MapPost("/api/v1/node/leave", LeaveAsync);
-        app.MapPost("/api/v1/node/sleep", SleepAsync);
-        app.MapPost("/api/v1/node/wake", Wake);
+        app.MapGet("/health", HealthAsync).AllowAnonymous();
+        app.MapPost("/api/v1/node/leave", LeaveAsync).RequireAuthorization(AccessPolicies.Admin);
+        app.MapPost("/api/v1/node/sleep", SleepAsync).RequireAuthorization(AccessPolicies.Admin);
+        app.MapPost("/api/v1/node/wake", Wake).RequireAuthorization(AccessPolicies.Admin);
     }
 
     private static async Task<IResult> ListAsync(NodeStore store, RegistryOptions options, TimeProvider time)
