@@ -23,8 +23,8 @@ internal static class EventLatencyBench
         var channel = $"aurora:events:node:{Receiver}";
         Console.WriteLine($"events-latency: a lead and node '{Receiver}'; events on {channel}, one in flight; {Warmup} warm-up, then {Rounds} alternating rounds of {PerRound} per path");
         await using var mesh = await BenchMesh.StartAsync(binary, [Receiver], ct);
-        using var leadApi = new HttpClient { BaseAddress = new Uri(mesh.Lead.Url), Timeout = TimeSpan.FromSeconds(10) };
-        using var receiverApi = new HttpClient { BaseAddress = new Uri(mesh[Receiver].Url), Timeout = TimeSpan.FromSeconds(10) };
+        using var leadApi = mesh.Lead.Client(TimeSpan.FromSeconds(10));
+        using var receiverApi = mesh[Receiver].Client(TimeSpan.FromSeconds(10));
         await using var stream = await SseListener.OpenAsync(mesh[Receiver].Url, channel, ct);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(mesh.RedisConfiguration);
         await using var bare = await BarePubSub.ConnectAsync(mesh.RedisConfiguration, "aurora:bench:bare");

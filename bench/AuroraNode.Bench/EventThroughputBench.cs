@@ -21,7 +21,7 @@ internal static class EventThroughputBench
         Console.WriteLine($"events-throughput: a lead publishing to nodes {string.Join(" and ", Receivers)}; {EventLoad.InFlight} POSTs in flight, " +
             $"{Rounds} alternating rounds of {Events:#,0} events per channel after {WarmupEvents:#,0} warm-up");
         await using var mesh = await BenchMesh.StartAsync(binary, Receivers, ct);
-        using var leadApi = new HttpClient { BaseAddress = new Uri(mesh.Lead.Url), Timeout = TimeSpan.FromSeconds(30) };
+        using var leadApi = mesh.Lead.Client(TimeSpan.FromSeconds(30));
         await using var redis = await ConnectionMultiplexer.ConnectAsync(mesh.RedisConfiguration);
         await using var bareB = await BareListenerProcess.StartAsync(mesh.RedisConfiguration, PeerChannel, null, ct);
         await using var bareC = await BareListenerProcess.StartAsync(mesh.RedisConfiguration, PeerChannel, null, ct);

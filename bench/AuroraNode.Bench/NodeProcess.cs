@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Security;
 
 namespace AuroraNode.Bench;
 
@@ -21,6 +24,7 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     private readonly NodeBinary _binary;
     private readonly HttpClient _http;
+    private HttpClient? _signed;
     private readonly OutputTail _output = new();
     private Process? _process;
 
@@ -82,8 +86,27 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{ApiPort}";
 
-    /// <summary>A client for the node's API.</summary>
-    public HttpClient Http => _http;
+    /// <summary>A client for the node's API, signing as the node's operator (an admin there) once the node has made its key.</summary>
+    public HttpClient Http => _signed ??= Client(TimeSpan.FromSeconds(5));
+
+    /// <summary>A new client signing as the node's operator, as the CLI on its machine does.</summary>
+    public HttpClient Client(TimeSpan timeout) =>
+        new(new NodeSigningHandler(NodeSigningKey.Load(Credential(CredentialKeys.NodeSigningKey) ?? throw new BenchException($"node {Name} has no signing key yet: start it first"), Name), TimeProvider.System))
+        {
+            BaseAddress = new Uri(Url),
+            Timeout = timeout,
+        };
+
+    /// <summary>An access token of the lead's admin, for tools that send a bearer token (wrk).</summary>
+    public async Task<string> AdminTokenAsync(CancellationToken ct)
+    {
+        var password = Credential(CredentialKeys.AuthAdminPassword) ?? throw new BenchException($"node {Name} has no admin password: log in on the lead");
+        using var response = await _http.PostAsJsonAsync("/api/v1/auth/login", new { username = "admin", password }, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.IsSuccessStatusCode
+            ? System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!
+            : throw new BenchException($"admin login on {Name} failed ({(int)response.StatusCode}): {body}");
+    }
 
     /// <summary>A value from the node's credentials file.</summary>
     public string Credential(string key) =>
@@ -159,6 +182,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         finally
         {
             _http.Dispose();
+            _signed?.Dispose();
             DeleteFolders();
         }
     }

@@ -28,7 +28,7 @@ internal static class RegistryBench
         Console.WriteLine($"registry: a lead with {SimulatedCount} simulated nodes; GET /nodes, GET /stats and HGETALL × 2 one at a time, " +
             $"{Rounds} alternating rounds of {PerRound}; then {FastBeats:#,0} heartbeats at {FastBeatsPerSecond:0}/s");
         await using var mesh = await BenchMesh.StartAsync(binary, [], ct);
-        using var leadApi = new HttpClient { BaseAddress = new Uri(mesh.Lead.Url), Timeout = TimeSpan.FromSeconds(10) };
+        using var leadApi = mesh.Lead.Client(TimeSpan.FromSeconds(10));
         await using var redis = await ConnectionMultiplexer.ConnectAsync(mesh.RedisConfiguration);
         var sims = await SimulatedNodes.RegisterAsync(redis, mesh.Lead.Name, SimulatedCount, ct);
         var nodesBytes = (await leadApi.GetByteArrayAsync("/nodes", ct)).Length;

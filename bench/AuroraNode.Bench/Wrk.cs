@@ -11,10 +11,11 @@ internal static partial class Wrk
 
     public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms, long SocketErrors);
 
-    public static async Task<Result> RunAsync(string url, TimeSpan duration, CancellationToken ct)
+    /// <summary>wrk against <paramref name="url"/>, each request with <c>Authorization: Bearer <paramref name="bearer"/></c>.</summary>
+    public static async Task<Result> RunAsync(string url, string bearer, TimeSpan duration, CancellationToken ct)
     {
         var (code, output) = await Command.RunAsync(
-            ["wrk", $"-t{Threads}", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", url], ct);
+            ["wrk", $"-t{Threads}", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "-H", $"Authorization: Bearer {bearer}", url], ct);
         var rps = Rps().Match(output);
         if (code != 0 || !rps.Success)
         {

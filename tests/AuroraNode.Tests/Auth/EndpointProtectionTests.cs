@@ -147,8 +147,8 @@ public sealed class EndpointProtectionTests
     public async Task ForgedSignatures_AreRefusedWith401AndTheReason()
     {
         using var computeKey = KeyOf(_compute);
-        using var stranger = NodeSigningKey.Load(Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey()), "compute1");
-        using var unknown = NodeSigningKey.Load(Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey()), "nobody");
+        using var stranger = TestKeys.NewSigningKey("compute1");
+        using var unknown = TestKeys.NewSigningKey("nobody");
         var now = DateTimeOffset.UtcNow;
         var signed = computeKey.Authorization("POST", "/api/v1/events/global", Encoding.UTF8.GetBytes("{\"type\":\"x\"}"), now);
 

@@ -29,6 +29,7 @@ public sealed class ConfigValidationTests
     }
 
     [TestCase("api:\n  listen: 0.0.0.0:http\n", "api.listen", "host:port")]
+    [TestCase("api:\n  metrics_allow: [10.0.0.0/24, prometheus]\n", "api.metrics_allow", "got 'prometheus'")]
     [TestCase("postgres:\n  port: five\n", "postgres.port", "whole number")]
     [TestCase("postgres:\n  port: 70000\n", "postgres.port", "between 1 and 65535")]
     [TestCase("postgres:\n  managed: maybe\n", "postgres.managed", "true or false")]

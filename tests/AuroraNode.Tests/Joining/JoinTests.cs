@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using AuroraNode.Tests.Registry;
 using AuroraNode.Tests.TestKit;
@@ -218,9 +217,7 @@ public sealed class JoinTests
 
     private async Task<(int Status, string Body)> JoinAsync(string token, string name, string role)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var public_key = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
-        using var response = await _mesh.Lead.Http.PostAsJsonAsync("/api/v1/join", new { token, name, roles = new[] { role }, public_key });
+        using var response = await _mesh.Lead.Http.PostAsJsonAsync("/api/v1/join", new { token, name, roles = new[] { role }, public_key = TestKeys.NewPublicKey() });
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 

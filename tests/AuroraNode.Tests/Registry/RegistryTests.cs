@@ -180,7 +180,7 @@ public sealed class RegistryTests
     {
         var token = await _mesh.CreateJoinTokenAsync(new { role = "edge" });
 
-        using var response = await _backup.Http.PostAsJsonAsync("/api/v1/join", new { token, name = "edge-via-backup", roles = new[] { "edge" } });
+        using var response = await _backup.Http.PostAsJsonAsync("/api/v1/join", new { token, name = "edge-via-backup", roles = new[] { "edge" }, public_key = TestKeys.NewPublicKey() });
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var granted = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credentials");
