@@ -19,6 +19,7 @@ internal sealed record BenchOptions(string Verb, string? NodePath)
           replica-visibility   commit → visible on the compute node's replica under pgbench, against bare PostgreSQL
           tokens               in-process, one thread: token validations/s and creations/s against JsonWebTokenHandler,
                                PBKDF2 password hash time (~45 s; needs no node build)
+          auth                 a lead and a joined compute node: login latency, logout on the lead → refused on compute
           --node               aurora-node.dll or a published aurora-node executable
                                (default: src/AuroraNode/bin/Release/net10.0/aurora-node.dll; build it first)
         """;

@@ -59,6 +59,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             {(setup.RedisUrl is null ? $"  port: {RedisPort}" : $"  managed: false\n  url: \"{setup.RedisUrl}\"")}
             {Indent(setup.Redis)}
             {(setup.LeadUrl is null ? "" : $"mesh:\n  lead_url: {setup.LeadUrl}\n  join_token: {setup.JoinToken}")}
+            {(setup.Modules.Length == 0 ? "" : "modules:\n" + Indent(setup.Modules))}
 
             """);
         _http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };

@@ -58,8 +58,8 @@ internal static class NodeApiClient
         }
     }
 
-    // A problem+json answer's "detail", else the text itself.
-    private static string Detail(string text)
+    /// <summary>A problem+json answer's "detail", else the text itself.</summary>
+    public static string Detail(string text)
     {
         try
         {

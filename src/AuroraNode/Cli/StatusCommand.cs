@@ -33,7 +33,16 @@ internal static class StatusCommand
         string body;
         try
         {
-            body = await http.GetStringAsync("/api/v1/node", ct);
+            using var response = await http.GetAsync("/api/v1/node", ct);
+            body = await response.Content.ReadAsStringAsync(ct);
+            if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+            {
+                await Console.Error.WriteLineAsync($"aurora-node: {(int)response.StatusCode}: {NodeApiClient.Detail(body)}");
+                await Console.Error.WriteLineAsync("aurora-node: run this where the node's data_dir/credentials is readable (root or the service user, with --config), or `aurora-node login` first");
+                return AuroraCli.Failed;
+            }
+
+            response.EnsureSuccessStatusCode();
             info = JsonSerializer.Deserialize<NodeInfo>(body, CliJson.Options);
         }
         catch (HttpRequestException ex)
