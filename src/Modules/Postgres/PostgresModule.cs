@@ -69,6 +69,7 @@ public sealed partial class PostgresModule : IAuroraModule
         }
 
         var slotAlertPercent = config.Int("slot_alert_percent", 80, 1, 100);
+        var replicationTimeout = config.Duration("replication_timeout", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2));
         var major = 0;
         if (managed)
         {
@@ -82,7 +83,7 @@ public sealed partial class PostgresModule : IAuroraModule
         var replica = managed && node.LeadUrl is not null && !node.Roles.Contains(NodeRole.Lead);
         var noSync = config.Bool("nosync", false);
         var strict = config.Bool("sync_strict", false);
-        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep, slotAlertPercent, ReadFailover(config));
+        return new PostgresOptions(managed, port, binDir ?? "", major, osUser, database, connectionString, stopTimeout, replica, noSync, strict, walKeep, slotAlertPercent, replicationTimeout, ReadFailover(config));
     }
 
     private static FailoverOptions ReadFailover(ConfigReader config)

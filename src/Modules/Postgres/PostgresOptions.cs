@@ -15,6 +15,11 @@ namespace AuroraNode.Modules.Postgres;
 /// <param name="Failover">Leader lease and automatic failover.</param>
 /// <param name="MaxSlotWalKeepSize">The most WAL a replication slot may hold back on the primary (<c>max_slot_wal_keep_size</c>), so a replica that stays away cannot fill its disk.</param>
 /// <param name="SlotAlertPercent">A slot holding back this share of <see cref="MaxSlotWalKeepSize"/> raises an alert.</param>
+/// <param name="ReplicationTimeout">
+/// How long a primary waits on a silent replica (and a replica on a silent primary) before it drops the stream
+/// (<c>wal_sender_timeout</c>, <c>wal_receiver_timeout</c>): how long commits can wait on a synchronous standby
+/// that is cut off before the primary goes on without it.
+/// </param>
 internal sealed record PostgresOptions(
     bool Managed,
     int Port,
@@ -29,6 +34,7 @@ internal sealed record PostgresOptions(
     bool SyncStrict,
     string MaxSlotWalKeepSize,
     int SlotAlertPercent,
+    TimeSpan ReplicationTimeout,
     Failover.FailoverOptions Failover)
 {
     public const int DefaultPort = 5433;

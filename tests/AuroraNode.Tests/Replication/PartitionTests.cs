@@ -55,6 +55,45 @@ public sealed class PartitionTests
         }
     }
 
+    [Test]
+    public async Task SyncStandbyCutOffFromTheLeadOnly_CommitsGoOnAsynchronouslyWithAnAlert_NoFailover_SyncAgainWhenHealed()
+    {
+        using var network = TestNetwork.Create();
+        using var temp = new TempDirectory();
+        await using var mesh = await Mesh.StartAsync(temp, network: network);
+        var backup = await mesh.AddAsync("backup1", "backup");
+        var compute = await mesh.AddAsync("compute1", "compute", c => c.Sections["redis"] = $"sentinel: true\nsentinel_port: {c.SentinelPort}");
+        var password = Mesh.Credentials(mesh.Lead)["redis.password"];
+        await SentinelFailoverTests.WaitForSentinelsAsync(mesh.Lead, password, others: 2, replicas: 1);
+        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"), seconds: 30);
+
+        await using var writer = await CommitWriter.StartAsync(mesh.Lead);
+        var cutAt = writer.Clock.Elapsed;
+        network.Partition("lead", "backup1");
+
+        // Commits wait on the silent standby until postgres.replication_timeout (10 s) ends its stream, then go on.
+        var deadline = cutAt + TimeSpan.FromSeconds(45);
+        while (!writer.Acknowledged.Any(a => a.At > cutAt + TimeSpan.FromSeconds(11)) && writer.Clock.Elapsed < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        var acks = writer.Acknowledged.Select(a => a.At).Where(at => at > cutAt).Order().ToList();
+        var stall = acks.Zip(acks.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
+        await TestContext.Out.WriteLineAsync($"partitioned lead–backup at {cutAt.TotalMilliseconds:0} ms; longest wait between commits after it {stall.TotalMilliseconds:0} ms; {acks.Count} commits");
+        Assert.That(acks.Any(at => at > cutAt + TimeSpan.FromSeconds(11)), Is.True, "commits go on without the synchronous standby");
+        // The lead still holds the lease, renewed through its Redis with the compute node's replica acknowledging.
+        Assert.That(ReplicationViews.IsPrimary(await backup.GetJsonAsync("/api/v1/replication")), Is.False, "the backup must not promote while the lead holds the lease");
+        Assert.That(ReplicationViews.IsPrimary(await mesh.Lead.GetJsonAsync("/api/v1/replication")), Is.True);
+        await RegistryTests.WaitUntilAsync(async () => (await RegistryTests.AlertsAsync(mesh.Lead, "lead", "sync_standby_missing")).Contains("alert_raised"));
+        await ReplicationViews.WaitForAsync(compute, v => ReplicationViews.StreamsFrom(v, mesh.Lead));
+
+        network.Heal("lead", "backup1");
+        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"), seconds: 60);
+        await writer.StopAsync();
+        await writer.AssertNoneLostOnAsync(mesh.Lead);
+    }
+
     private static Task<ConnectionMultiplexer> RedisOfAsync(NodeProcess node, string password) =>
         ConnectionMultiplexer.ConnectAsync($"{node.Config.Address}:{node.Config.RedisPort},password={password}");
 }

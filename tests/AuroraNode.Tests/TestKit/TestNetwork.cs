@@ -67,19 +67,34 @@ public sealed class TestNetwork : IDisposable
         var cut = Find(name);
         foreach (var other in _hosts.Where(h => h != cut))
         {
-            Ip("-n", cut.Namespace, "neigh", "replace", other.Address, "lladdr", NowhereMac, "nud", "permanent", "dev", "eth0");
-            Ip("-n", other.Namespace, "neigh", "replace", cut.Address, "lladdr", NowhereMac, "nud", "permanent", "dev", "eth0");
+            Cut(cut, other);
         }
     }
+
+    /// <summary>Cuts the link between <paramref name="a"/> and <paramref name="b"/> only, both ways; each still reaches the others.</summary>
+    public void Partition(string a, string b) => Cut(Find(a), Find(b));
 
     public void Heal(string name)
     {
         var cut = Find(name);
         foreach (var other in _hosts.Where(h => h != cut))
         {
-            Ip("-n", cut.Namespace, "neigh", "del", other.Address, "dev", "eth0");
-            Ip("-n", other.Namespace, "neigh", "del", cut.Address, "dev", "eth0");
+            Mend(cut, other);
         }
+    }
+
+    public void Heal(string a, string b) => Mend(Find(a), Find(b));
+
+    private void Cut(Host one, Host other)
+    {
+        Ip("-n", one.Namespace, "neigh", "replace", other.Address, "lladdr", NowhereMac, "nud", "permanent", "dev", "eth0");
+        Ip("-n", other.Namespace, "neigh", "replace", one.Address, "lladdr", NowhereMac, "nud", "permanent", "dev", "eth0");
+    }
+
+    private void Mend(Host one, Host other)
+    {
+        Ip("-n", one.Namespace, "neigh", "del", other.Address, "dev", "eth0");
+        Ip("-n", other.Namespace, "neigh", "del", one.Address, "dev", "eth0");
     }
 
     public void Dispose()

@@ -12,6 +12,8 @@ namespace AuroraNode.Modules.Postgres.Failover;
 /// </summary>
 internal sealed class LeaderLease(IServiceProvider services, PostgresOptions options)
 {
+    private readonly ReplicaAcks _acks = new(TimeSpan.FromSeconds(2));
+
     public const string LeaderKey = "aurora:replication:leader";
     public const string SyncKey = "aurora:replication:sync";
     public const string AddressesKey = "aurora:replication:addresses";
@@ -53,14 +55,25 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
     public async Task<bool> RenewAsync(string node) => await HandOverAsync(node, node);
 
     /// <summary>
-    /// True when the Redis that holds the lease has no replica, or one acknowledged every write so far (the lease
-    /// just written included). A master cut off from its replicas may be replaced by a Sentinel failover on the other
-    /// side, where this node's lease then expires on the last write that got there.
+    /// True when the Redis that holds the lease has no live replica, or one acknowledged every write so far (the
+    /// lease just written included). A master cut off from its replicas may be replaced by a Sentinel failover on
+    /// the other side, where this node's lease then expires on the last write that got there. Callers ask only
+    /// right after <see cref="IsUndisputedAsync"/>: with most Sentinels confirming this master no failover can
+    /// happen elsewhere, so a replica silent for 2 s (<see cref="ReplicaAcks"/>; cut off from the lead alone) is not
+    /// waited for — otherwise the lead would stop its PostgreSQL until Redis drops that replica (60 s).
     /// </summary>
     public async Task<bool> ReachedAReplicaAsync()
     {
         var role = (RedisResult[])(await Db.ExecuteAsync("ROLE").WaitAsync(Timeout))!;
-        if ((string?)role[0] != "master" || ((RedisResult[])role[2]!).Length == 0)
+        var listed = (RedisResult[])role[2]!;
+        if ((string?)role[0] != "master" || listed.Length == 0)
+        {
+            return true;
+        }
+
+        // Each replica: [ip, port, acknowledged offset].
+        var replicas = listed.Select(r => (RedisResult[])r!).Select(r => ($"{(string?)r[0]}:{(string?)r[1]}", long.Parse((string)r[2]!, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        if (_acks.AllSilent((long)role[1], replicas, services.GetRequiredService<TimeProvider>().GetUtcNow()))
         {
             return true;
         }

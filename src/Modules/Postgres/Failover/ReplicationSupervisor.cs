@@ -71,7 +71,7 @@ internal sealed partial class ReplicationSupervisor(
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException or StartupException or IOException or InvalidOperationException)
+            catch (Exception ex) when (ex is NpgsqlException or RedisException or RedisCommandException or TimeoutException or StartupException or IOException or InvalidOperationException)
             {
                 LogLoopFailed(ex.Message);
             }

@@ -202,6 +202,11 @@ internal sealed partial class PostgresServer(
             "-c", "wal_log_hints=on",
             // How soon a replica retries its primary, e.g. a new one after a failover.
             "-c", "wal_retrieve_retry_interval=1s",
+            // A stream whose other end went silent (a partition) ends after this, not PostgreSQL's 60 s: until then
+            // commits wait on a synchronous standby that can't answer. Replicas report often enough to stay under it.
+            "-c", $"wal_sender_timeout={(int)options.ReplicationTimeout.TotalMilliseconds}ms",
+            "-c", $"wal_receiver_timeout={(int)options.ReplicationTimeout.TotalMilliseconds}ms",
+            "-c", $"wal_receiver_status_interval={Math.Clamp((int)(options.ReplicationTimeout.TotalSeconds / 5), 1, 10)}s",
         ],
         DataDir,
         ClusterInitializer.RunAsUser(options));
