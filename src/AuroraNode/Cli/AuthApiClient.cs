@@ -7,25 +7,28 @@ namespace AuroraNode.Cli;
 
 /// <summary>
 /// Calls to the auth endpoints with the token <c>aurora-node login</c> saved: an expired access token is refreshed
-/// once (and the new tokens saved); errors are printed with the API's own reason.
+/// once (and the new tokens saved); errors are printed with the API's own reason. Without a saved token the
+/// node's operator signs as the node (<see cref="CliCredentials"/>).
 /// </summary>
 internal static class AuthApiClient
 {
     /// <summary>The JSON answer (default for 204), or null after printing why there is none.</summary>
     public static async Task<JsonElement?> SendAsync(string? api, HttpMethod method, string path, object? body, CancellationToken ct)
     {
-        if (TokenFile.Read() is not { } saved)
+        var saved = TokenFile.Read();
+        if (saved is null && !CliCredentials.IsOperator())
         {
             await Console.Error.WriteLineAsync($"aurora-node: not logged in ({TokenFile.FilePath} has no token): run `aurora-node login` first");
             return null;
         }
 
-        api ??= saved.Api;
-        using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(30) };
+        // Without a saved login, the node's operator (who can read its credentials) signs as the node.
+        api ??= saved?.Api ?? StatusCommand.LocalApi(null);
+        using var http = saved is null ? CliCredentials.CreateClient(api, TimeSpan.FromSeconds(30)) : new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            var (status, json, text) = await SendOnceAsync(http, method, path, body, saved.AccessToken, ct);
-            if (status == HttpStatusCode.Unauthorized && await RefreshAsync(http, saved, ct) is { } renewed)
+            var (status, json, text) = await SendOnceAsync(http, method, path, body, saved?.AccessToken, ct);
+            if (saved is not null && status == HttpStatusCode.Unauthorized && await RefreshAsync(http, saved, ct) is { } renewed)
             {
                 (status, json, text) = await SendOnceAsync(http, method, path, body, renewed.AccessToken, ct);
             }
@@ -46,10 +49,14 @@ internal static class AuthApiClient
         }
     }
 
-    private static async Task<(HttpStatusCode, JsonElement, string)> SendOnceAsync(HttpClient http, HttpMethod method, string path, object? body, string bearer, CancellationToken ct)
+    private static async Task<(HttpStatusCode, JsonElement, string)> SendOnceAsync(HttpClient http, HttpMethod method, string path, object? body, string? bearer, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, options: CliJson.Options);

@@ -34,6 +34,13 @@ internal static class CliCredentials
         return http;
     }
 
+    /// <summary>True when the CLI can sign as the local node (its credentials are readable here).</summary>
+    public static bool IsOperator()
+    {
+        using var key = LocalKey();
+        return key is not null;
+    }
+
     private static NodeSigningKey? LocalKey()
     {
         try

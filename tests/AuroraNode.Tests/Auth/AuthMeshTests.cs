@@ -275,6 +275,20 @@ public sealed class AuthMeshTests
         await AuthClient.TokensAsync(Lead, "cli-user", "cli-password-1");
     }
 
+    [Test]
+    public async Task Cli_UsersWithoutALogin_OnTheNodesMachine_IsItsOperator_ElsewhereNotLoggedIn()
+    {
+        var env = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _temp.Combine("no-login-config") };
+
+        var asOperator = await Executable.RunInAsync(Path.GetDirectoryName(Lead.Config.Path)!, "", env, "users", "list", "--json");
+        var elsewhere = await Executable.RunWithInputAsync("", env, "users", "list", "--api", Lead.Config.ApiUrl);
+
+        Assert.That(asOperator.ExitCode, Is.Zero, asOperator.ToString());
+        Assert.That(JsonDocument.Parse(asOperator.Stdout).RootElement.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("username").GetString()), Does.Contain("admin"));
+        Assert.That(elsewhere.ExitCode, Is.Not.Zero);
+        Assert.That(elsewhere.Stderr, Does.Contain("not logged in"));
+    }
+
     private Task<(string Access, string Refresh)> AdminAsync() => AuthClient.TokensAsync(Lead, "admin", _adminPassword);
 
     private async Task CreateUserAsync(string name, string password, string role)

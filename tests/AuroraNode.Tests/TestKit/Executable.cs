@@ -49,9 +49,14 @@ public static class Executable
     }
 
     /// <summary>Runs a verb with <paramref name="stdin"/> as its input and extra environment variables (e.g. <c>XDG_CONFIG_HOME</c>).</summary>
-    public static async Task<CliResult> RunWithInputAsync(string stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<CliResult> RunWithInputAsync(string stdin, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunInAsync(Path.GetTempPath(), stdin, environment, args);
+
+    /// <summary>Runs a verb in <paramref name="folder"/>, where it finds <c>./aurora-node.yaml</c> when the verb has no <c>--config</c>.</summary>
+    public static async Task<CliResult> RunInAsync(string folder, string stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = StartInfo(args);
+        info.WorkingDirectory = folder;
         info.RedirectStandardInput = true;
         foreach (var (key, value) in environment)
         {

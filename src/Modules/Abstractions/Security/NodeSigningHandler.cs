@@ -5,7 +5,7 @@ namespace AuroraNode.Modules.Security;
 /// knows which node is calling. The body is buffered to be hashed; a request that already carries an
 /// Authorization header is sent as it is.
 /// </summary>
-public sealed class NodeSigningHandler(NodeSigningKey key, TimeProvider time) : DelegatingHandler(new SocketsHttpHandler())
+public sealed class NodeSigningHandler(NodeSigningKey key, TimeProvider time, HttpMessageHandler? inner = null) : DelegatingHandler(inner ?? new SocketsHttpHandler())
 {
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
