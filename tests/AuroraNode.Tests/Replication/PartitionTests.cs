@@ -18,11 +18,7 @@ public sealed class PartitionTests
         using var network = TestNetwork.Create();
         using var temp = new TempDirectory();
         await using var mesh = await Mesh.StartAsync(temp, network: network);
-        var backup = await mesh.AddAsync("backup1", "backup");
-        var compute = await mesh.AddAsync("compute1", "compute", c => c.Sections["redis"] = $"sentinel: true\nsentinel_port: {c.SentinelPort}");
-        var password = Mesh.Credentials(mesh.Lead)["redis.password"];
-        await SentinelFailoverTests.WaitForSentinelsAsync(mesh.Lead, password, others: 2, replicas: 1);
-        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"), seconds: 30);
+        var (backup, compute, password) = await AddBackupAndComputeAsync(mesh);
         await using (var redis = await RedisOfAsync(mesh.Lead, password))
         {
             await RegistryTests.WaitUntilAsync(async () => await redis.GetDatabase().StringGetAsync("aurora:replication:sync") == "backup1");
@@ -61,11 +57,7 @@ public sealed class PartitionTests
         using var network = TestNetwork.Create();
         using var temp = new TempDirectory();
         await using var mesh = await Mesh.StartAsync(temp, network: network);
-        var backup = await mesh.AddAsync("backup1", "backup");
-        var compute = await mesh.AddAsync("compute1", "compute", c => c.Sections["redis"] = $"sentinel: true\nsentinel_port: {c.SentinelPort}");
-        var password = Mesh.Credentials(mesh.Lead)["redis.password"];
-        await SentinelFailoverTests.WaitForSentinelsAsync(mesh.Lead, password, others: 2, replicas: 1);
-        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"), seconds: 30);
+        var (backup, compute, _) = await AddBackupAndComputeAsync(mesh);
 
         await using var writer = await CommitWriter.StartAsync(mesh.Lead);
         var cutAt = writer.Clock.Elapsed;
@@ -92,6 +84,18 @@ public sealed class PartitionTests
         await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"), seconds: 60);
         await writer.StopAsync();
         await writer.AssertNoneLostOnAsync(mesh.Lead);
+    }
+
+    // The default mesh: a backup (the synchronous standby, its Redis the lead's replica) and a compute node with a
+    // Sentinel, so the lead, the backup and the compute node each run one.
+    private static async Task<(NodeProcess Backup, NodeProcess Compute, string RedisPassword)> AddBackupAndComputeAsync(Mesh mesh)
+    {
+        var backup = await mesh.AddAsync("backup1", "backup");
+        var compute = await mesh.AddAsync("compute1", "compute", c => c.Sections["redis"] = $"sentinel: true\nsentinel_port: {c.SentinelPort}");
+        var password = Mesh.Credentials(mesh.Lead)["redis.password"];
+        await SentinelFailoverTests.WaitForSentinelsAsync(mesh.Lead, password, others: 2, replicas: 1);
+        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"), seconds: 30);
+        return (backup, compute, password);
     }
 
     private static Task<ConnectionMultiplexer> RedisOfAsync(NodeProcess node, string password) =>
