@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace AuroraNode.Tests.RouterMesh;
 
 /// <summary>
-/// A slowed test backend: a small Ollama-compatible server (GET /api/tags, POST /api/generate and /api/chat, NDJSON
-/// or one JSON) that stands for an Ollama a node fronts. It writes one token every <see cref="TokenDelay"/>, reports
+/// A slowed test backend: a small Ollama- and OpenAI-compatible server (GET /api/tags, POST /api/generate and /api/chat,
+/// NDJSON or one JSON; GET /v1/models, POST /v1/chat/completions, SSE or one JSON) that stands for a server a node fronts. It writes one token every <see cref="TokenDelay"/>, reports
 /// Ollama's figures in its last line, and can hold requests before their first token (<see cref="Hold"/>) or after it
 /// (<see cref="StallAfterFirstToken"/>).
 /// </summary>
@@ -34,6 +34,8 @@ public sealed class SlowBackend : IAsyncDisposable
         app.MapGet("/api/tags", () => Results.Json(new { models = new[] { new { name = model + ":latest", model = model + ":latest" } } }));
         app.MapPost("/api/generate", (HttpContext http) => GenerateAsync(http, chat: false));
         app.MapPost("/api/chat", (HttpContext http) => GenerateAsync(http, chat: true));
+        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = model, @object = "model" } } }));
+        app.MapPost("/v1/chat/completions", ChatCompletionsAsync);
     }
 
     public string Model { get; }
@@ -68,8 +70,11 @@ public sealed class SlowBackend : IAsyncDisposable
     public void ReleaseStall() => stall.TrySetResult();
 
     /// <summary>The config of a node that fronts this server.</summary>
-    public string BackendSection(string name, bool gpu = false, int slots = 1) =>
-        $"  backends:\n    {name}:\n      kind: ollama\n      url: {Url}\n      slots: {slots}\n      gpu: {(gpu ? "true" : "false")}";
+    public string BackendSection(string name, bool gpu = false, int slots = 1) => "  backends:\n" + BackendEntry(name, "ollama", gpu, slots);
+
+    /// <summary>One entry under <c>backends:</c>.</summary>
+    public string BackendEntry(string name, string kind, bool gpu = false, int slots = 1) =>
+        $"    {name}:\n      kind: {kind}\n      url: {Url}\n      slots: {slots}\n      gpu: {(gpu ? "true" : "false")}";
 
     public async ValueTask DisposeAsync()
     {
@@ -127,6 +132,49 @@ public sealed class SlowBackend : IAsyncDisposable
             ["total_duration"] = Stopwatch.GetElapsedTime(started).Ticks * 100,
         };
         await WriteLineAsync(http, final, ct);
+    }
+
+    private async Task ChatCompletionsAsync(HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        Interlocked.Increment(ref requests);
+        using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+        var root = body.RootElement;
+        var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var tokens = root.TryGetProperty("max_tokens", out var n) ? n.GetInt32() : 8;
+        await gate.Task.WaitAsync(ct);
+        http.Response.ContentType = stream ? "text/event-stream" : "application/json";
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < tokens; i++)
+        {
+            await Task.Delay(TokenDelay, ct);
+            text.Append($"t{i} ");
+            if (stream)
+            {
+                await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(new { @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { content = $"t{i} " } } } }) + "\n\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+
+            if (i == 0)
+            {
+                Interlocked.Increment(ref firstTokens);
+            }
+        }
+
+        var usage = new { prompt_tokens = 4, completion_tokens = tokens, total_tokens = tokens + 4 };
+        if (stream)
+        {
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(new { @object = "chat.completion.chunk", model = Model, choices = Array.Empty<object>(), usage }) + "\n\ndata: [DONE]\n\n", ct);
+            return;
+        }
+
+        await http.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            @object = "chat.completion",
+            model = Model,
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = "length" } },
+            usage,
+        }), ct);
     }
 
     private Dictionary<string, object?> Piece(bool chat, string text, bool done) => chat

@@ -71,6 +71,12 @@ internal sealed partial class RouteFilter(
                     503, $"modules.router.strategy pins requests to node '{pinned}', which has not published model '{shape.Model}' within the last {planner.Options.PeerStaleAfter.TotalSeconds:0} s", TimeSpan.FromSeconds(1)));
             }
 
+            if (planner.OnlyInAnotherApi(shape))
+            {
+                return Error(http, endpoint, new InferenceError(
+                    400, $"model '{shape.Model}' is served by an OpenAI-compatible server, which takes only OpenAI's API: send the request to POST /v1/chat/completions"));
+            }
+
             // Nobody has it: this node's endpoint answers (404 model not found, or why it cannot run models).
             return await HereOnlyAsync(context, next, endpoint, shape, body, null, plan.Strategy);
         }

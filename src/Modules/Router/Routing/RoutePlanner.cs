@@ -19,6 +19,10 @@ internal sealed class RoutePlanner(LocalLoad local, PeerTable peers, Cooldowns c
         return Order(candidates, shape.Size, options.Strategy, cooldowns.IsCooling);
     }
 
+    /// <summary>True when some node has the model but takes it only in the other API (an OpenAI-compatible server's).</summary>
+    public bool OnlyInAnotherApi(RequestShape shape) =>
+        new[] { local.Now() }.Concat(peers.Live().Select(p => p.Load)).Any(l => l.Find(shape.Model) is { } m && !m.Apis.Contains(shape.Api));
+
     /// <summary>This node's estimate for a request it serves without choosing (one forwarded to it), or null.</summary>
     public Estimate? Here(RequestShape shape)
     {
