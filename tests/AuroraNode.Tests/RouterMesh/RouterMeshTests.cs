@@ -5,8 +5,8 @@ using AuroraNode.Tests.TestKit;
 namespace AuroraNode.Tests.RouterMesh;
 
 /// <summary>
-/// Routing across three node processes, each fronting a slowed test backend with model "m": the lead's 40 ms per
-/// token, n2's 10 ms (the fastest) and n3's 80 ms, which claims a GPU (so the prior favours it wrongly). n2 also has
+/// Routing across three node processes, each fronting a slowed test backend with model "m": the lead's 60 ms per
+/// token, n2's 10 ms (the fastest) and n3's 120 ms, which claims a GPU (so the prior favours it wrongly). n2 also has
 /// the tiny GGUF model, on real llama.cpp. Requests go to the lead. Each test runs after the one above it (the first sees no measured speeds yet; the last kills n2).
 /// </summary>
 [NonParallelizable]
@@ -29,9 +29,9 @@ public sealed class RouterMeshTests
     public async Task StartMesh()
     {
         temp = new TempDirectory();
-        leadBackend = await SlowBackend.StartAsync(Model, TimeSpan.FromMilliseconds(40));
+        leadBackend = await SlowBackend.StartAsync(Model, TimeSpan.FromMilliseconds(60));
         fastBackend = await SlowBackend.StartAsync(Model, TimeSpan.FromMilliseconds(10));
-        slowBackend = await SlowBackend.StartAsync(Model, TimeSpan.FromMilliseconds(80));
+        slowBackend = await SlowBackend.StartAsync(Model, TimeSpan.FromMilliseconds(120));
         mesh = await TestKit.Mesh.StartAsync(temp, c => c.Sections["modules"] = Modules(c, leadBackend.BackendSection("ollama")));
         n2 = await mesh.AddAsync("n2", "compute", c =>
         {
@@ -184,6 +184,7 @@ public sealed class RouterMeshTests
     [DependsOnTest(nameof(GpuGenerate_AnswersInOnePiece_AndGpuStatusListsEveryNode), AllowFailure = true)]
     public async Task Fastest_QueueGrowsOnTheFastest_WorkShiftsAway()
     {
+        await UntilServedByAsync("n2");
         fastBackend.Hold();
         var held = new List<Task<Answer>>();
         Answer? elsewhere = null;
@@ -228,7 +229,7 @@ public sealed class RouterMeshTests
     public async Task NodeKilledMidRun_StreamEndsWithoutARetry_AndLaterRequestsGoElsewhere()
     {
         // Let n2 win again after the queue test, then stall its next answer after the first token.
-        await GenerateAsync(Lead, Model);
+        await UntilServedByAsync("n2");
         fastBackend.StallAfterFirstToken();
         var firstTokens = fastBackend.FirstTokens;
         var othersBefore = leadBackend.Requests + slowBackend.Requests;
@@ -282,6 +283,18 @@ public sealed class RouterMeshTests
         var body = await response.Content.ReadAsStringAsync();
         var estimate = response.Headers.TryGetValues("X-Aurora-Estimate-Ms", out var e) && double.TryParse(e.Single(), out var ms) ? ms : -1;
         return new Answer((int)response.StatusCode, response.Headers.TryGetValues("X-Aurora-Node", out var n) ? n.Single() : "", estimate, body);
+    }
+
+    // The figures of a node that was held or loaded a moment ago settle within a few requests.
+    private async Task UntilServedByAsync(string node)
+    {
+        var served = new List<string>();
+        for (var i = 0; i < 8 && served.LastOrDefault() != node; i++)
+        {
+            served.Add((await GenerateAsync(Lead, Model)).Node);
+        }
+
+        Assert.That(served.Last(), Is.EqualTo(node), "served by: " + string.Join(", ", served));
     }
 
     private static IEnumerable<JsonElement> Nodes(JsonElement status) => status.GetProperty("nodes").EnumerateArray();

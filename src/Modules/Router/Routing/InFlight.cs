@@ -3,21 +3,26 @@ using System.Collections.Concurrent;
 namespace AuroraNode.Modules.Router.Routing;
 
 /// <summary>
-/// The requests this node is routing now, and those it routed in the last <see cref="Remember"/>: for GET
-/// /api/gpu/queue, and to bring a node's published figures up to date with what this node itself sent there since.
+/// The requests this node is routing now, and those it routed lately, per node and model: for GET /api/gpu/queue,
+/// and to bring a node's published figures up to date with what this node itself sent there since.
 /// </summary>
 internal sealed class InFlight(TimeProvider time)
 {
-    public static readonly TimeSpan Remember = TimeSpan.FromSeconds(30);
+    /// <summary>Ended requests older than this no longer matter: every live node has published since.</summary>
+    public static readonly TimeSpan Remember = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<long, Dispatch> running = new();
-    private readonly ConcurrentQueue<Ended> ended = new();
+    private readonly ConcurrentDictionary<(string Node, string Model), Track> tracks = new();
     private long next;
 
     public Dispatch Begin(string node, string model, double estimateMs)
     {
         var dispatch = new Dispatch(Interlocked.Increment(ref next), node, model, time.GetUtcNow(), estimateMs, this);
-        running[dispatch.Id] = dispatch;
+        var track = tracks.GetOrAdd((node, model), _ => new Track());
+        lock (track)
+        {
+            track.Running.Add(dispatch);
+        }
+
         return dispatch;
     }
 
@@ -27,29 +32,66 @@ internal sealed class InFlight(TimeProvider time)
     /// </summary>
     public int ChangeSince(string node, string model, DateTimeOffset since)
     {
-        var sent = running.Values.Count(d => d.Node == node && d.Model == model && d.Started > since);
-        var done = ended.Count(e => e.Node == node && e.Model == model && e.Started <= since && e.At > since);
-        return sent - done;
+        if (!tracks.TryGetValue((node, model), out var track))
+        {
+            return 0;
+        }
+
+        lock (track)
+        {
+            var change = 0;
+            foreach (var d in track.Running)
+            {
+                change += d.Started > since ? 1 : 0;
+            }
+
+            foreach (var (started, ended) in track.Ended)
+            {
+                change -= started <= since && ended > since ? 1 : 0;
+            }
+
+            return change;
+        }
     }
 
-    public IReadOnlyList<Dispatch> All() => running.Values.OrderBy(d => d.Id).ToList();
+    public IReadOnlyList<Dispatch> All() =>
+        tracks.Values.SelectMany(t =>
+        {
+            lock (t)
+            {
+                return t.Running.ToList();
+            }
+        }).OrderBy(d => d.Id).ToList();
 
     private void End(Dispatch d)
     {
-        if (!running.TryRemove(d.Id, out _))
+        if (!tracks.TryGetValue((d.Node, d.Model), out var track))
         {
             return;
         }
 
         var now = time.GetUtcNow();
-        ended.Enqueue(new Ended(d.Node, d.Model, d.Started, now));
-        while (ended.TryPeek(out var oldest) && now - oldest.At > Remember)
+        lock (track)
         {
-            ended.TryDequeue(out _);
+            if (!track.Running.Remove(d))
+            {
+                return;
+            }
+
+            track.Ended.Enqueue((d.Started, now));
+            while (track.Ended.TryPeek(out var oldest) && now - oldest.Ended > Remember)
+            {
+                track.Ended.Dequeue();
+            }
         }
     }
 
-    private sealed record Ended(string Node, string Model, DateTimeOffset Started, DateTimeOffset At);
+    private sealed class Track
+    {
+        public List<Dispatch> Running { get; } = [];
+
+        public Queue<(DateTimeOffset Started, DateTimeOffset Ended)> Ended { get; } = new();
+    }
 
     /// <summary>One routed request; disposing it ends it.</summary>
     internal sealed record Dispatch(long Id, string Node, string Model, DateTimeOffset Started, double EstimateMs, InFlight Owner) : IDisposable
