@@ -47,9 +47,9 @@ internal sealed partial class BackendDiscovery(BackendSet backends, BackendClien
 
             backend.Listed(models);
         }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException
-            || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            // Any answer that is not a model list (refused, not JSON, another shape) is a problem to report, never a reason to stop the node.
             if (backend.ListProblem is null)
             {
                 LogListFailed(backend.Settings.Name, backend.Settings.Url.ToString(), e.Message);

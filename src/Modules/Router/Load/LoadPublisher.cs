@@ -31,22 +31,23 @@ internal sealed partial class LoadPublisher(LocalLoad local, RoutingOptions opti
         {
             do
             {
-                var load = local.Now();
-                var signature = Signature(load);
-                if (signature == last && lastAt != long.MinValue && time.GetElapsedTime(lastAt) < options.PublishInterval)
-                {
-                    continue;
-                }
-
                 try
                 {
+                    var load = local.Now();
+                    var signature = Signature(load);
+                    if (signature == last && lastAt != long.MinValue && time.GetElapsedTime(lastAt) < options.PublishInterval)
+                    {
+                        continue;
+                    }
+
                     await bus.PublishAsync(EventChannels.Global, EventEnvelope.Create(NodeLoad.EventType, local.Node, load.Timestamp, load), stoppingToken);
                     last = signature;
                     lastAt = time.GetTimestamp();
                     failing = false;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // Never out of the loop: a background service that throws would stop the node.
                     if (!failing)
                     {
                         LogPublishFailed(e.Message);

@@ -29,9 +29,10 @@ internal sealed class PeerProbe(PeerTable peers, PeerClient client, RoutingOptio
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             peers.RoundTrip(peer.Load.Node, await client.RoundTripAsync(peer.Load.Url, timeout.Token));
         }
-        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception) when (!ct.IsCancellationRequested)
         {
-            // Routing finds out for itself: a request that fails there counts toward its cooldown.
+            // However the probe fails (refused, reset mid-answer, timed out), routing finds out for itself: a request
+            // that fails there counts toward its cooldown. A background service that throws would stop the node.
         }
     }
 }

@@ -58,9 +58,16 @@ internal sealed class PeerTable(Routing.RoutingOptions options, NodeContext node
         {
             subscription = bus.Subscribe(EventChannels.Global, (e, _) =>
             {
-                if (e.Type == NodeLoad.EventType && e.DataAs<NodeLoad>() is { Node.Length: > 0, Url.Length: > 0 } load)
+                try
                 {
-                    Update(load with { Models = load.Models ?? [] });
+                    if (e.Type == NodeLoad.EventType && e.DataAs<NodeLoad>() is { Node.Length: > 0, Url.Length: > 0 } load)
+                    {
+                        Update(load with { Models = load.Models ?? [] });
+                    }
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // Not the shape nodes publish (another tool on the channel): ignored.
                 }
 
                 return Task.CompletedTask;

@@ -117,6 +117,12 @@ internal sealed partial class RouteFilter(
                 dispatch.Dispose();
             }
 
+            if (ct.IsCancellationRequested)
+            {
+                // The client went away: not the node's fault, and nobody to answer.
+                return Results.Empty;
+            }
+
             if (!relay.Started)
             {
                 failures.Add($"{target.Node} ({relay.Problem})");
