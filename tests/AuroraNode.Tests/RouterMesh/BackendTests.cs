@@ -125,6 +125,18 @@ public sealed class BackendTests
         Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("error").GetString(), Does.Contain("backend down at http://127.0.0.1:"));
     }
 
+    [Test]
+    public async Task NodeStatus_RouterModule_NamesItsServersAndStrategy()
+    {
+        var data = (await Node.ModuleAsync("router")).GetProperty("data");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(data.GetProperty("strategy").GetString(), Is.EqualTo("fastest"));
+            Assert.That(data.GetProperty("backends").EnumerateArray().Select(b => b.GetProperty("name").GetString()), Is.EquivalentTo(new[] { "ol", "oa", "down" }));
+        });
+    }
+
     private async Task WaitForModelAsync(string model)
     {
         for (var i = 0; i < 100; i++)
