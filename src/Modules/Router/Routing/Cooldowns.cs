@@ -4,7 +4,7 @@ namespace AuroraNode.Modules.Router.Routing;
 
 /// <summary>
 /// Nodes that failed <c>allowed_fails</c> times in a row rest for <c>cooldown</c> (like LiteLLM): the router tries
-/// them only when no other node has the model. One success clears the count.
+/// them only after every other node that has the model. One success clears the count.
 /// </summary>
 internal sealed class Cooldowns(RoutingOptions options, TimeProvider time)
 {
