@@ -20,6 +20,8 @@ internal sealed record BenchOptions(string Verb, string? NodePath)
           tokens               in-process, one thread: token validations/s and creations/s against JsonWebTokenHandler,
                                PBKDF2 password hash time (~45 s; needs no node build)
           auth                 a lead and a joined compute node: login latency, logout on the lead → refused on compute
+          routing              in-process: a routing simulation (8 heterogeneous nodes, 5 traces) of the router against
+                               round-robin, least-busy and an oracle; decision time per request with 50 nodes (~1 min)
           --node               aurora-node.dll or a published aurora-node executable
                                (default: src/AuroraNode/bin/Release/net10.0/aurora-node.dll; build it first)
         """;

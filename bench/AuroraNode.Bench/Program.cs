@@ -8,6 +8,7 @@ using AuroraNode.Bench;
 //   replica-visibility [--node PATH]           ReplicaVisibilityBench: commit → visible on a replica under pgbench, against bare PostgreSQL
 //   tokens                                     TokensBench: in-process token validation/creation and password hashing, against JsonWebTokenHandler
 //   auth [--node PATH]                         AuthBench: login latency and logout-everywhere propagation across two nodes
+//   routing                                    RoutingBench: in-process routing simulation against round-robin, least-busy and an oracle; decision time with 50 nodes
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
 //   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
 if (args is ["bare-kestrel", "--port", var portText] && int.TryParse(portText, out var port))
@@ -34,6 +35,7 @@ var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IRea
     ("replica-visibility", ReplicaVisibilityBench.RunAsync),
     ("tokens", TokensBench.RunAsync),
     ("auth", AuthBench.RunAsync),
+    ("routing", RoutingBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {
@@ -49,7 +51,7 @@ var ct = interrupted.Token;
 
 try
 {
-    var node = options.Verb == "tokens" ? NodeBinary.InProcess : NodeBinary.Resolve(options.NodePath);
+    var node = options.Verb is "tokens" or "routing" ? NodeBinary.InProcess : NodeBinary.Resolve(options.NodePath);
     var machine = await Machine.DescribeAsync(ct);
     Console.WriteLine($"machine: {machine}");
     var quiet = new CpuWatch();

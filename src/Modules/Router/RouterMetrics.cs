@@ -15,6 +15,12 @@ internal static class RouterMetrics
 
     public static readonly Counter<long> PromptTokens = Meter.CreateCounter<long>("router_prompt_tokens", description: "Prompt tokens evaluated on this node, per model.");
 
+    public static readonly Counter<long> Routed = Meter.CreateCounter<long>("router_routed", description: "Requests this node routed, per serving node, strategy and outcome (ok, broken: ended after it started).");
+
+    public static readonly Counter<long> RouteFailures = Meter.CreateCounter<long>("router_route_failures", description: "Nodes that failed a request before its first token (the next best was tried), per node.");
+
+    public static readonly Histogram<double> Decisions = Meter.CreateHistogram<double>("router_decision_seconds", "s", "Time to estimate every candidate node and order them, per request.");
+
     static RouterMetrics()
     {
         Meter.CreateObservableGauge("router_queue_depth", () => Each(m => m.Waiting), description: "Requests waiting for a slot, per loaded model.");
@@ -26,6 +32,10 @@ internal static class RouterMetrics
     public static void Observe(ModelPool models) => pool = models;
 
     public static KeyValuePair<string, object?> Model(string model) => new("model", model);
+
+    public static KeyValuePair<string, object?> Node(string node) => new("node", node);
+
+    public static KeyValuePair<string, object?> Strategy(string strategy) => new("strategy", strategy);
 
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);
 

@@ -1,10 +1,12 @@
 using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Router.Backends;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Llama;
+using AuroraNode.Modules.Router.Routing;
 
 namespace AuroraNode.Modules.Router;
 
-/// <summary><c>modules.router</c>: local inference settings, node-wide defaults and the named models.</summary>
+/// <summary><c>modules.router</c>: local inference settings, node-wide defaults, the named models, the fronted servers and routing.</summary>
 internal sealed record RouterOptions(
     LlamaOptions Llama,
     TimeSpan? KeepAlive,
@@ -12,7 +14,9 @@ internal sealed record RouterOptions(
     int QueueLimit,
     int Threads,
     int Context,
-    IReadOnlyDictionary<string, ModelSettings> Models)
+    IReadOnlyDictionary<string, ModelSettings> Models,
+    IReadOnlyList<BackendSettings> Backends,
+    RoutingOptions Routing)
 {
     public static RouterOptions Read(ConfigReader config, NodeContext node)
     {
@@ -49,7 +53,7 @@ internal sealed record RouterOptions(
                 m.Int("gpu_layers", 0, -1, 10_000));
         }
 
-        return new RouterOptions(llama, keepAlive, parallel, queueLimit, threads, context, models);
+        return new RouterOptions(llama, keepAlive, parallel, queueLimit, threads, context, models, BackendSettings.Read(config), RoutingOptions.Read(config));
     }
 
     /// <summary>The settings of a file found in models_dir and not named under <c>models</c>.</summary>

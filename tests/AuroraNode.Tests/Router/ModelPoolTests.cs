@@ -95,6 +95,6 @@ public sealed class ModelPoolTests
     }
 
     private ModelPool Pool(int queueLimit) =>
-        new(new RouterOptions(new LlamaOptions(LlamaTestLibrary.Directory, temp.Path), TimeSpan.FromMinutes(5), 1, queueLimit, 2, 256, new Dictionary<string, ModelSettings>()),
+        new(new RouterOptions(new LlamaOptions(LlamaTestLibrary.Directory, temp.Path), TimeSpan.FromMinutes(5), 1, queueLimit, 2, 256, new Dictionary<string, ModelSettings>(), [], AuroraNode.Modules.Router.Routing.RoutingOptions.Default),
             time, NullLogger<ModelPool>.Instance);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Llama;
+using AuroraNode.Modules.Router.Load;
 using Microsoft.AspNetCore.Http;
 
 namespace AuroraNode.Modules.Router.Api;
@@ -61,7 +62,8 @@ internal static class OllamaEndpoints
         return await RespondAsync(http, inference, request, body.Stream ?? true, chat: true, time);
     }
 
-    public static IResult Tags(LocalInference inference) =>
+    /// <summary>This node's model files, then the models it serves through its servers or other nodes (no file here: size 0).</summary>
+    public static IResult Tags(LocalInference inference, MeshModels mesh, TimeProvider time) =>
         Results.Json(
             new
             {
@@ -73,7 +75,15 @@ internal static class OllamaEndpoints
                     size = m.Size,
                     digest = ModelDigests.Of(m.Settings.Path, m.Size, m.ModifiedAt),
                     details = Details(null),
-                }),
+                }).Concat(mesh.Elsewhere().Select(name => new
+                {
+                    name = Tagged(name),
+                    model = Tagged(name),
+                    modified_at = time.GetUtcNow().UtcDateTime,
+                    size = 0L,
+                    digest = "",
+                    details = Details(null),
+                })),
             },
             RouterJson.Options);
 

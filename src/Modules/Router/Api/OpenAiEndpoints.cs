@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Llama;
+using AuroraNode.Modules.Router.Load;
 using Microsoft.AspNetCore.Http;
 
 namespace AuroraNode.Modules.Router.Api;
@@ -120,7 +121,7 @@ internal static class OpenAiEndpoints
         });
     }
 
-    public static IResult Models(LocalInference inference) =>
+    public static IResult Models(LocalInference inference, MeshModels mesh, TimeProvider time) =>
         Results.Json(
             new
             {
@@ -131,7 +132,13 @@ internal static class OpenAiEndpoints
                     @object = "model",
                     created = m.ModifiedAt.ToUnixTimeSeconds(),
                     owned_by = "library",
-                }),
+                }).Concat(mesh.Elsewhere().Select(name => new
+                {
+                    id = OllamaEndpoints.Tagged(name),
+                    @object = "model",
+                    created = time.GetUtcNow().ToUnixTimeSeconds(),
+                    owned_by = "mesh",
+                })),
             },
             RouterJson.Options);
 

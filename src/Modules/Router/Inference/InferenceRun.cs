@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AuroraNode.Modules.Router.Llama;
+using AuroraNode.Modules.Router.Load;
 
 namespace AuroraNode.Modules.Router.Inference;
 
@@ -7,7 +8,7 @@ namespace AuroraNode.Modules.Router.Inference;
 /// A generation under way on one slot. The slot goes back (and a keep_alive of 0 unloads the model) before the
 /// final figures are handed out, so a client that reads them sees the node idle; disposing early cancels it.
 /// </summary>
-internal sealed class InferenceRun(SlotLease lease, IAsyncEnumerator<GenerationChunk> chunks, int promptTokens, IReadOnlyList<string> stop, long started, TimeProvider time)
+internal sealed class InferenceRun(SlotLease lease, IAsyncEnumerator<GenerationChunk> chunks, int promptTokens, IReadOnlyList<string> stop, long started, SpeedBook speeds, TimeProvider time)
     : IAsyncDisposable
 {
     private readonly StopSequences stops = new(stop);
@@ -66,6 +67,7 @@ internal sealed class InferenceRun(SlotLease lease, IAsyncEnumerator<GenerationC
     {
         RouterMetrics.TokensGenerated.Add(eval, RouterMetrics.Model(Model));
         RouterMetrics.PromptTokens.Add(prompt, RouterMetrics.Model(Model));
+        speeds.Record(Model, prompt, promptDuration, eval, evalDuration, time.GetElapsedTime(started));
         return new RunStats(prompt, promptDuration, eval, evalDuration, lease.LoadDuration, lease.LoadDuration + time.GetElapsedTime(started), reason);
     }
 

@@ -1,4 +1,5 @@
 using AuroraNode.Modules.Router.Llama;
+using AuroraNode.Modules.Router.Load;
 
 namespace AuroraNode.Modules.Router.Inference;
 
@@ -6,7 +7,7 @@ namespace AuroraNode.Modules.Router.Inference;
 /// Runs a request on this node: checks llama.cpp and the model, takes a slot (loading the model on first use),
 /// templates the prompt and starts the generation, so every failure is known before a response starts.
 /// </summary>
-internal sealed class LocalInference(LocalLibrary library, ModelPool pool, TimeProvider time)
+internal sealed class LocalInference(LocalLibrary library, ModelPool pool, SpeedBook speeds, TimeProvider time)
 {
     // llama.cpp's own name for the format most chat models share; used when a model carries no template it knows.
     private const string FallbackTemplate = "chatml";
@@ -53,7 +54,7 @@ internal sealed class LocalInference(LocalLibrary library, ModelPool pool, TimeP
         }
 
         var chunks = lease.Generator.GenerateAsync(new GenerationRequest(prompt, request.MaxTokens, request.Sampling), ct).GetAsyncEnumerator(ct);
-        var run = new InferenceRun(lease, chunks, lease.Model.Tokenize(prompt).Length, request.Stop, started, time);
+        var run = new InferenceRun(lease, chunks, lease.Model.Tokenize(prompt).Length, request.Stop, started, speeds, time);
         try
         {
             // The prompt's first decode: a prompt too long for the context fails here, before any answer starts.

@@ -1,0 +1,78 @@
+using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Models;
+using AuroraNode.Modules.Router.Routing;
+
+namespace AuroraNode.Modules.Router.Backends;
+
+/// <summary>
+/// One server this node fronts, with its slots and queue as this node counts them (requests beyond its slots wait
+/// here, so the load the node publishes is true) and its models: configured, or last listed by the server.
+/// </summary>
+internal sealed class Backend(BackendSettings settings, int queueLimit)
+{
+    private readonly SemaphoreSlim slots = new(settings.Slots, settings.Slots);
+    private IReadOnlyList<string> listed = [];
+    private int waiting;
+
+    public BackendSettings Settings => settings;
+
+    public int Busy => settings.Slots - slots.CurrentCount;
+
+    public int Waiting => Volatile.Read(ref waiting);
+
+    /// <summary>The request shapes it takes: an Ollama server also speaks OpenAI's.</summary>
+    public IReadOnlyList<string> Apis => settings.Kind == BackendSettings.Ollama ? [RequestApi.Ollama, RequestApi.OpenAi] : [RequestApi.OpenAi];
+
+    public IReadOnlyList<string> Models => (settings.Models ?? listed).Select(ModelNames.Bare).Distinct().ToList();
+
+    /// <summary>Where the last attempt to list the server's models failed, or null.</summary>
+    public string? ListProblem { get; private set; }
+
+    public bool Has(string model) => Models.Contains(ModelNames.Bare(model));
+
+    public void Listed(IReadOnlyList<string> models)
+    {
+        listed = models;
+        ListProblem = null;
+    }
+
+    public void ListFailed(string problem) => ListProblem = problem;
+
+    /// <summary>Takes a slot, waiting when all are busy; a full queue refuses at once.</summary>
+    /// <exception cref="QueueFullException">All slots busy and queue_limit requests waiting.</exception>
+    public async Task<IDisposable> TakeSlotAsync(string model, CancellationToken ct)
+    {
+        if (!slots.Wait(0))
+        {
+            if (Interlocked.Increment(ref waiting) > queueLimit)
+            {
+                Interlocked.Decrement(ref waiting);
+                throw new QueueFullException(model, queueLimit, TimeSpan.FromSeconds(1));
+            }
+
+            try
+            {
+                await slots.WaitAsync(ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref waiting);
+            }
+        }
+
+        return new Slot(slots);
+    }
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
+}

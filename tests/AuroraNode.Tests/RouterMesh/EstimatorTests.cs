@@ -1,0 +1,55 @@
+using AuroraNode.Modules.Router.Load;
+using AuroraNode.Modules.Router.Routing;
+
+namespace AuroraNode.Tests.RouterMesh;
+
+/// <summary>The estimate per node, by table: prior vs measured speed, slots and queue, load, correction and round trip.</summary>
+public sealed class EstimatorTests
+{
+    private static readonly RequestSize Hundred = new(PromptTokens: 0, GenerationTokens: 100);
+
+    // gen tok/s, prompt tok/s, slots, busy, queued, sent since, avg ms, gpu, correction, rtt → expected total ms
+    [TestCase(0, 0, 1, 0, 0, 0, 0, true, 1, 0, 100, TestName = "Estimate_NothingMeasuredGpu_SeedPriorOf100MsPer100Tokens")]
+    [TestCase(0, 0, 1, 0, 0, 0, 0, false, 1, 0, 1000, TestName = "Estimate_NothingMeasuredCpu_SeedPriorOf1000MsPer100Tokens")]
+    [TestCase(50, 0, 1, 0, 0, 0, 0, true, 1, 0, 2000, TestName = "Estimate_MeasuredSpeed_WinsOverTheGpuPrior")]
+    [TestCase(100, 0, 1, 0, 0, 0, 0, false, 1, 20, 1020, TestName = "Estimate_RoundTrip_IsAdded")]
+    [TestCase(100, 0, 2, 1, 0, 0, 0, false, 1, 0, 1500, TestName = "Estimate_OneOfTwoSlotsBusy_LoadHalfSlowsIt")]
+    [TestCase(100, 0, 1, 1, 0, 0, 400, false, 1, 0, 1400, TestName = "Estimate_OnlySlotBusy_WaitsOneAverageRequest")]
+    [TestCase(100, 0, 1, 1, 2, 0, 400, false, 1, 0, 2200, TestName = "Estimate_TwoQueuedAhead_WaitsThreeAverageRequests")]
+    [TestCase(100, 0, 1, 0, 0, 2, 400, false, 1, 0, 1800, TestName = "Estimate_RequestsSentSinceTheLastFigures_CountAsQueued")]
+    [TestCase(100, 0, 1, 1, 0, -1, 400, false, 1, 0, 1000, TestName = "Estimate_OwnRequestEndedSinceTheLastFigures_SlotCountsAsFree")]
+    [TestCase(100, 0, 1, 0, 0, -1, 400, false, 1, 0, 1000, TestName = "Estimate_MoreEndedThanPublished_NeverBelowIdle")]
+    [TestCase(100, 0, 2, 2, 1, 0, 400, false, 1, 0, 1900, TestName = "Estimate_TwoSlotsFullOneQueued_WaitsPerSlotAndSharesTheMachine")]
+    [TestCase(100, 0, 1, 1, 0, 0, 0, false, 1, 0, 2000, TestName = "Estimate_BusyWithNoAverageYet_WaitsOneRequestOfItsOwnSize")]
+    [TestCase(100, 0, 1, 0, 0, 0, 0, false, 3, 10, 3010, TestName = "Estimate_Correction_ScalesAllButTheRoundTrip")]
+    public void Estimate_Table(double gen, double prompt, int slots, int busy, int queued, int sent, double averageMs, bool gpu, double correction, double rtt, double expected)
+    {
+        var load = new ModelLoad("m", slots, busy, queued, prompt, gen, averageMs, gpu, [RequestApi.Ollama]);
+
+        var estimate = Estimator.Of(new Candidate("n", "http://n", false, load, rtt, sent, correction), Hundred);
+
+        Assert.That(estimate.TotalMs, Is.EqualTo(expected).Within(0.001));
+    }
+
+    [TestCase(0, 0, 100, 100, TestName = "Estimate_PromptUnmeasured_TenTimesTheGenerationSpeed")]
+    [TestCase(0, 500, 100, 200, TestName = "Estimate_PromptMeasured_UsesItsOwnSpeed")]
+    public void Estimate_PromptTime(double gen, double prompt, double promptTokens, double expected)
+    {
+        var load = new ModelLoad("m", 1, 0, 0, prompt, gen, 0, false, [RequestApi.Ollama]);
+
+        var estimate = Estimator.Of(new Candidate("n", "http://n", false, load, 0), new RequestSize(promptTokens, 0));
+
+        Assert.That(estimate.TotalMs, Is.EqualTo(expected).Within(0.001));
+    }
+
+    [Test]
+    public void Rank_EqualEstimates_ThisNodeFirstThenByName()
+    {
+        var load = new ModelLoad("m", 1, 0, 0, 0, 100, 0, false, [RequestApi.Ollama]);
+        var candidates = new[] { new Candidate("b", "u", false, load, 0), new Candidate("a", "u", false, load, 0), new Candidate("self", "u", true, load, 0) };
+
+        var ranked = Estimator.Rank(candidates, Hundred);
+
+        Assert.That(ranked.Select(e => e.Candidate.Node), Is.EqualTo(new[] { "self", "a", "b" }));
+    }
+}

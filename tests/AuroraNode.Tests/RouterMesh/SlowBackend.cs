@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AuroraNode.Tests.TestKit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AuroraNode.Tests.RouterMesh;
+
+/// <summary>
+/// A slowed test backend: a small Ollama- and OpenAI-compatible server (GET /api/tags, POST /api/generate and /api/chat,
+/// NDJSON or one JSON; GET /v1/models, POST /v1/chat/completions, SSE or one JSON) that stands for a server a node fronts. It writes one token every <see cref="TokenDelay"/>, reports
+/// Ollama's figures in its last line, and can hold requests before their first token (<see cref="Hold"/>) or after it
+/// (<see cref="StallAfterFirstToken"/>).
+/// </summary>
+public sealed class SlowBackend : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private TaskCompletionSource gate = Open();
+    private TaskCompletionSource stall = Open();
+    private int requests;
+    private int firstTokens;
+
+    private SlowBackend(string model, TimeSpan tokenDelay)
+    {
+        Model = model;
+        TokenDelay = tokenDelay;
+        Port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
+        app = builder.Build();
+        app.MapGet("/api/tags", () => Results.Json(new { models = new[] { new { name = model + ":latest", model = model + ":latest" } } }));
+        app.MapPost("/api/generate", (HttpContext http) => GenerateAsync(http, chat: false));
+        app.MapPost("/api/chat", (HttpContext http) => GenerateAsync(http, chat: true));
+        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = model, @object = "model" } } }));
+        app.MapPost("/v1/chat/completions", ChatCompletionsAsync);
+    }
+
+    public string Model { get; }
+
+    public TimeSpan TokenDelay { get; }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Generation requests received.</summary>
+    public int Requests => Volatile.Read(ref requests);
+
+    /// <summary>Requests that got their first token out.</summary>
+    public int FirstTokens => Volatile.Read(ref firstTokens);
+
+    public static async Task<SlowBackend> StartAsync(string model, TimeSpan tokenDelay)
+    {
+        var backend = new SlowBackend(model, tokenDelay);
+        await backend.app.StartAsync();
+        return backend;
+    }
+
+    /// <summary>New requests wait before their first token until <see cref="Release"/>.</summary>
+    public void Hold() => gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => gate.TrySetResult();
+
+    /// <summary>New requests write one token and then wait (until <see cref="Release"/>).</summary>
+    public void StallAfterFirstToken() => stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseStall() => stall.TrySetResult();
+
+    /// <summary>The config of a node that fronts this server.</summary>
+    public string BackendSection(string name, bool gpu = false, int slots = 1) => "  backends:\n" + BackendEntry(name, "ollama", gpu, slots);
+
+    /// <summary>One entry under <c>backends:</c>.</summary>
+    public string BackendEntry(string name, string kind, bool gpu = false, int slots = 1) =>
+        $"    {name}:\n      kind: {kind}\n      url: {Url}\n      slots: {slots}\n      gpu: {(gpu ? "true" : "false")}";
+
+    public async ValueTask DisposeAsync()
+    {
+        Release();
+        ReleaseStall();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
+    private async Task GenerateAsync(HttpContext http, bool chat)
+    {
+        var ct = http.RequestAborted;
+        Interlocked.Increment(ref requests);
+        using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+        var root = body.RootElement;
+        var stream = !root.TryGetProperty("stream", out var s) || s.ValueKind != JsonValueKind.False;
+        var tokens = root.TryGetProperty("options", out var o) && o.TryGetProperty("num_predict", out var n) ? n.GetInt32() : 8;
+        var started = Stopwatch.GetTimestamp();
+        await gate.Task.WaitAsync(ct);
+        var promptNs = 1_000_000L; // 1 ms: time held at the gate is queueing, not prompt processing
+        http.Response.ContentType = stream ? "application/x-ndjson" : "application/json";
+        var generating = Stopwatch.GetTimestamp();
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < tokens; i++)
+        {
+            await Task.Delay(TokenDelay, ct);
+            var piece = $"t{i} ";
+            text.Append(piece);
+            if (stream)
+            {
+                await WriteLineAsync(http, Piece(chat, piece, done: false), ct);
+            }
+
+            if (i == 0)
+            {
+                Interlocked.Increment(ref firstTokens);
+                await stall.Task.WaitAsync(ct);
+            }
+        }
+
+        var final = new Dictionary<string, object?>(Piece(chat, stream ? "" : text.ToString(), done: true))
+        {
+            ["done_reason"] = "length",
+            ["prompt_eval_count"] = 4,
+            ["prompt_eval_duration"] = Math.Max(1, promptNs),
+            ["eval_count"] = tokens,
+            ["eval_duration"] = Stopwatch.GetElapsedTime(generating).Ticks * 100,
+            ["total_duration"] = Stopwatch.GetElapsedTime(started).Ticks * 100,
+        };
+        await WriteLineAsync(http, final, ct);
+    }
+
+    private async Task ChatCompletionsAsync(HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        Interlocked.Increment(ref requests);
+        using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+        var root = body.RootElement;
+        var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var tokens = root.TryGetProperty("max_tokens", out var n) ? n.GetInt32() : 8;
+        await gate.Task.WaitAsync(ct);
+        http.Response.ContentType = stream ? "text/event-stream" : "application/json";
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < tokens; i++)
+        {
+            await Task.Delay(TokenDelay, ct);
+            text.Append($"t{i} ");
+            if (stream)
+            {
+                await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(new { @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { content = $"t{i} " } } } }) + "\n\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+
+            if (i == 0)
+            {
+                Interlocked.Increment(ref firstTokens);
+            }
+        }
+
+        var usage = new { prompt_tokens = 4, completion_tokens = tokens, total_tokens = tokens + 4 };
+        if (stream)
+        {
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(new { @object = "chat.completion.chunk", model = Model, choices = Array.Empty<object>(), usage }) + "\n\ndata: [DONE]\n\n", ct);
+            return;
+        }
+
+        await http.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            @object = "chat.completion",
+            model = Model,
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = "length" } },
+            usage,
+        }), ct);
+    }
+
+    private Dictionary<string, object?> Piece(bool chat, string text, bool done) => chat
+        ? new() { ["model"] = Model, ["created_at"] = DateTime.UtcNow, ["message"] = new { role = "assistant", content = text }, ["done"] = done }
+        : new() { ["model"] = Model, ["created_at"] = DateTime.UtcNow, ["response"] = text, ["done"] = done };
+
+    private static async Task WriteLineAsync(HttpContext http, object value, CancellationToken ct)
+    {
+        await http.Response.WriteAsync(JsonSerializer.Serialize(value) + "\n", ct);
+        await http.Response.Body.FlushAsync(ct);
+    }
+}
