@@ -150,14 +150,15 @@ public sealed class EndpointProtectionTests
         using var stranger = TestKeys.NewSigningKey("compute1");
         using var unknown = TestKeys.NewSigningKey("nobody");
         var now = DateTimeOffset.UtcNow;
-        var signed = computeKey.Authorization("POST", "/api/v1/events/global", Encoding.UTF8.GetBytes("{\"type\":\"x\"}"), now);
+        var signed = computeKey.Authorization("POST", At(Lead, "/api/v1/events/global"), Encoding.UTF8.GetBytes("{\"type\":\"x\"}"), now);
 
         var cases = new (string Name, string Header, string Body, string Reason)[]
         {
-            ("another key under its name", stranger.Authorization("GET", "/nodes", [], now), "", "does not match"),
-            ("a node that never joined", unknown.Authorization("GET", "/nodes", [], now), "", "no key enrolled"),
-            ("an old signature", computeKey.Authorization("GET", "/nodes", [], now.AddMinutes(-5)), "", "clock"),
-            ("a signature for another path", computeKey.Authorization("GET", "/stats", [], now), "", "does not match"),
+            ("another key under its name", stranger.Authorization("GET", At(Lead, "/nodes"), [], now), "", "does not match"),
+            ("a node that never joined", unknown.Authorization("GET", At(Lead, "/nodes"), [], now), "", "no key enrolled"),
+            ("an old signature", computeKey.Authorization("GET", At(Lead, "/nodes"), [], now.AddMinutes(-5)), "", "clock"),
+            ("a signature for another path", computeKey.Authorization("GET", At(Lead, "/stats"), [], now), "", "does not match"),
+            ("a signature for another node", computeKey.Authorization("GET", At(_edge, "/nodes"), [], now), "", "does not match"),
             ("a changed body", signed, "{\"type\":\"y\"}", "does not match"),
             ("a malformed header", "AuroraNode node=compute1", "", "must be node="),
             ("an unknown scheme", "Basic YWRtaW46YWRtaW4=", "", "must be 'Bearer"),
@@ -171,7 +172,7 @@ public sealed class EndpointProtectionTests
             Assert.That(answer.Body, Does.Contain(reason), name);
         }
 
-        var once = computeKey.Authorization("GET", "/nodes", [], DateTimeOffset.UtcNow);
+        var once = computeKey.Authorization("GET", At(Lead, "/nodes"), [], DateTimeOffset.UtcNow);
         var first = await SendAsync(Lead, "GET", "/nodes", header: once);
         var replayed = await SendAsync(Lead, "GET", "/nodes", header: once);
         Assert.That(first.Status, Is.EqualTo(HttpStatusCode.OK), first.Body);
@@ -211,6 +212,8 @@ public sealed class EndpointProtectionTests
 
     private static NodeSigningKey KeyOf(NodeProcess node) => NodeSigningKey.Load(Mesh.Credentials(node)[CredentialKeys.NodeSigningKey], node.Config.Name);
 
+    private static Uri At(NodeProcess node, string path) => new(node.Config.ApiUrl + path);
+
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(NodeProcess node, string method, string path, string? body = null, string? bearer = null, NodeSigningKey? signer = null, string? header = null)
@@ -226,7 +229,7 @@ public sealed class EndpointProtectionTests
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         }
 
-        header ??= signer?.Authorization(method, path, Encoding.UTF8.GetBytes(body ?? ""), DateTimeOffset.UtcNow);
+        header ??= signer?.Authorization(method, At(node, path), Encoding.UTF8.GetBytes(body ?? ""), DateTimeOffset.UtcNow);
         if (header is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", header);

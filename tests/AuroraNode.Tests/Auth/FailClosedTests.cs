@@ -26,7 +26,7 @@ public sealed class FailClosedTests
         link.Cut();
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // past session_check_cache: the session is no longer known alive
         var (userStatus, userBody) = await SendAsync(mesh.Lead, bearer: token);
-        var (nodeStatus, nodeBody) = await SendAsync(mesh.Lead, header: stranger.Authorization("GET", "/api/v1/node", [], DateTimeOffset.UtcNow));
+        var (nodeStatus, nodeBody) = await SendAsync(mesh.Lead, header: stranger.Authorization("GET", new Uri(mesh.Lead.Config.ApiUrl + "/api/v1/node"), [], DateTimeOffset.UtcNow));
         using var asOperator = await mesh.Lead.Http.GetAsync("/api/v1/node");
 
         Assert.Multiple(() =>
@@ -40,7 +40,7 @@ public sealed class FailClosedTests
 
         link.Restore();
         await Registry.RegistryTests.WaitUntilAsync(async () => await StatusAsync(mesh.Lead, bearer: token) == HttpStatusCode.OK);
-        Assert.That((await SendAsync(mesh.Lead, header: stranger.Authorization("GET", "/api/v1/node", [], DateTimeOffset.UtcNow))).Status, Is.EqualTo(HttpStatusCode.Unauthorized), "a node that never joined, once Redis can tell");
+        Assert.That((await SendAsync(mesh.Lead, header: stranger.Authorization("GET", new Uri(mesh.Lead.Config.ApiUrl + "/api/v1/node"), [], DateTimeOffset.UtcNow))).Status, Is.EqualTo(HttpStatusCode.Unauthorized), "a node that never joined, once Redis can tell");
     }
 
     private static async Task<HttpStatusCode> StatusAsync(NodeProcess node, string bearer) => (await SendAsync(node, bearer: bearer)).Status;

@@ -19,10 +19,10 @@ public sealed class OperatorSigning(NodeConfigFile config) : DelegatingHandler(n
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Headers.Authorization is null && Key() is { } key && request.RequestUri is { } uri)
+        if (request.Headers.Authorization is null && Key() is { } key && request.RequestUri is { IsAbsoluteUri: true } uri)
         {
             var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-            request.Headers.TryAddWithoutValidation("Authorization", key.Authorization(request.Method.Method, uri.IsAbsoluteUri ? uri.PathAndQuery : uri.OriginalString, body, DateTimeOffset.UtcNow));
+            request.Headers.TryAddWithoutValidation("Authorization", key.Authorization(request.Method.Method, uri, body, DateTimeOffset.UtcNow));
         }
 
         return await base.SendAsync(request, cancellationToken);

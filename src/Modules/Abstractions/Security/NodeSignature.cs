@@ -6,7 +6,8 @@ namespace AuroraNode.Modules.Security;
 
 /// <summary>
 /// How a node signs its HTTP requests to other nodes (and its operator's CLI to the node itself): ES256 over the
-/// node's name, the time, the method, the path with its query and the SHA-256 of the body, sent as
+/// node's name, the time, the method, the node it calls (host:port), the path with its query and the SHA-256 of
+/// the body, sent as
 /// <c>Authorization: AuroraNode node="NAME", ts="UNIX-SECONDS", sig="BASE64URL"</c>. Receivers verify with the
 /// public key the node enrolled when it joined (<see cref="NodeKeys"/>); the private key never leaves the node.
 /// </summary>
@@ -18,25 +19,26 @@ public static class NodeSignature
     private const string Version = "AURORA-NODE-V1";
 
     /// <summary>The text that is signed.</summary>
-    public static byte[] Payload(string node, long unixSeconds, string method, string pathAndQuery, ReadOnlySpan<byte> body) =>
+    public static byte[] Payload(string node, long unixSeconds, string method, string authority, string pathAndQuery, ReadOnlySpan<byte> body) =>
         Encoding.UTF8.GetBytes(string.Join('\n',
             Version,
             node,
             unixSeconds.ToString(CultureInfo.InvariantCulture),
             method.ToUpperInvariant(),
+            authority.ToLowerInvariant(),
             pathAndQuery,
             Base64Url(SHA256.HashData(body))));
 
     /// <summary>The Authorization header value (after the scheme) for a request.</summary>
-    public static string Sign(ECDsa key, string node, long unixSeconds, string method, string pathAndQuery, ReadOnlySpan<byte> body)
+    public static string Sign(ECDsa key, string node, long unixSeconds, string method, string authority, string pathAndQuery, ReadOnlySpan<byte> body)
     {
-        var signature = key.SignData(Payload(node, unixSeconds, method, pathAndQuery, body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var signature = key.SignData(Payload(node, unixSeconds, method, authority, pathAndQuery, body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return $"node=\"{node}\", ts=\"{unixSeconds.ToString(CultureInfo.InvariantCulture)}\", sig=\"{Base64Url(signature)}\"";
     }
 
     /// <summary>True when <paramref name="parts"/> is the signature of this request by <paramref name="publicKey"/>.</summary>
-    public static bool Verify(ECDsa publicKey, Parts parts, string method, string pathAndQuery, ReadOnlySpan<byte> body) =>
-        publicKey.VerifyData(Payload(parts.Node, parts.UnixSeconds, method, pathAndQuery, body), parts.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    public static bool Verify(ECDsa publicKey, Parts parts, string method, string authority, string pathAndQuery, ReadOnlySpan<byte> body) =>
+        publicKey.VerifyData(Payload(parts.Node, parts.UnixSeconds, method, authority, pathAndQuery, body), parts.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <summary>Reads the header value after the scheme; null when it is not <c>node="…", ts="…", sig="…"</c>.</summary>
     public static Parts? Parse(string parameters)

@@ -10,11 +10,10 @@ public sealed class NodeSigningHandler(NodeSigningKey key, TimeProvider time, Ht
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Headers.Authorization is null && request.RequestUri is { } uri)
+        if (request.Headers.Authorization is null && request.RequestUri is { IsAbsoluteUri: true } uri)
         {
             var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-            var target = uri.IsAbsoluteUri ? uri.PathAndQuery : uri.OriginalString;
-            request.Headers.TryAddWithoutValidation("Authorization", key.Authorization(request.Method.Method, target, body, time.GetUtcNow()));
+            request.Headers.TryAddWithoutValidation("Authorization", key.Authorization(request.Method.Method, uri, body, time.GetUtcNow()));
         }
 
         return await base.SendAsync(request, cancellationToken);

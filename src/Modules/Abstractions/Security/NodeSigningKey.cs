@@ -50,9 +50,9 @@ public sealed class NodeSigningKey : IDisposable
         return new NodeSigningKey(node, key);
     }
 
-    /// <summary>The Authorization header value (scheme included) for a request with this body.</summary>
-    public string Authorization(string method, string pathAndQuery, ReadOnlySpan<byte> body, DateTimeOffset now) =>
-        $"{NodeSignature.Scheme} {NodeSignature.Sign(_key, Node, now.ToUnixTimeSeconds(), method, pathAndQuery, body)}";
+    /// <summary>The Authorization header value (scheme included) for a request to <paramref name="url"/> (absolute) with this body.</summary>
+    public string Authorization(string method, Uri url, ReadOnlySpan<byte> body, DateTimeOffset now) =>
+        $"{NodeSignature.Scheme} {NodeSignature.Sign(_key, Node, now.ToUnixTimeSeconds(), method, url.Authority, url.PathAndQuery, body)}";
 
     /// <inheritdoc/>
     public void Dispose()

@@ -11,7 +11,8 @@ namespace AuroraNode.Modules.Auth.Nodes;
 
 /// <summary>
 /// Checks a request signed with <see cref="NodeSignature"/>: the time within <c>clock_skew</c>, the node enrolled
-/// and not revoked, the signature over method, target and body, and not seen before. Requests this node signed
+/// and not revoked, the signature over method, this node's address as the caller wrote it (Host), target and body,
+/// and not seen before. Requests this node signed
 /// itself (its operator's CLI) are checked against its own key and need no Redis.
 /// </summary>
 internal sealed class NodeAuthenticator(NodeKeyCache keys, SeenSignatures seen, NodeSigningKey self, AuthOptions options, SecurityEvents events, TimeProvider time)
@@ -69,9 +70,9 @@ internal sealed class NodeAuthenticator(NodeKeyCache keys, SeenSignatures seen, 
         }
 
         var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path + http.Request.QueryString;
-        if (!NodeSignature.Verify(key, parts, http.Request.Method, target, body))
+        if (!NodeSignature.Verify(key, parts, http.Request.Method, http.Request.Host.Value ?? "", target, body))
         {
-            return Refused(http, $"the signature does not match node {parts.Node}'s key for {http.Request.Method} {target} with this body");
+            return Refused(http, $"the signature does not match node {parts.Node}'s key for {http.Request.Method} {http.Request.Host}{target} with this body");
         }
 
         if (!seen.TryAdd(Convert.ToBase64String(parts.Signature), options.ClockSkew))
