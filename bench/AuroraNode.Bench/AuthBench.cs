@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using AuroraNode.Modules.Auth.Passwords;
 
 namespace AuroraNode.Bench;
@@ -38,11 +36,11 @@ internal static class AuthBench
         var hasher = new PasswordHasher(PasswordHashParameters.Owasp);
         var stored = hasher.Hash(password);
         List<double> loginMs = [], hashMs = [];
-        await LoginAsync(http, compute, password, ct); // warm-up
+        await compute.LoginAsync(password, ct); // warm-up
         for (var i = 0; i < Logins; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            await LoginAsync(http, compute, password, ct);
+            await compute.LoginAsync(password, ct);
             loginMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             start = Stopwatch.GetTimestamp();
             if (!hasher.Verify(password, stored))
@@ -57,7 +55,7 @@ internal static class AuthBench
         List<double> propagationMs = [];
         for (var i = 0; i < Logouts; i++)
         {
-            var token = await LoginAsync(http, compute, password, ct);
+            var token = await compute.LoginAsync(password, ct);
             if (await StatusAsync(http, compute, token, ct) != HttpStatusCode.OK)
             {
                 throw new BenchException("the compute node refuses a fresh token");
@@ -109,15 +107,6 @@ internal static class AuthBench
                 Samples = new Dictionary<string, IReadOnlyList<double>> { ["propagation_ms"] = propagationMs, ["bare_pubsub_ms"] = bareMs },
             },
         ];
-    }
-
-    private static async Task<string> LoginAsync(HttpClient http, NodeProcess node, string password, CancellationToken ct)
-    {
-        using var response = await http.PostAsJsonAsync(node.Url + "/api/v1/auth/login", new { username = "admin", password }, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        return response.IsSuccessStatusCode
-            ? JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!
-            : throw new BenchException($"login on {node.Name} answered {(int)response.StatusCode}: {body}");
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient http, NodeProcess node, string token, CancellationToken ct)

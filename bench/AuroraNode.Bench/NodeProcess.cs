@@ -99,9 +99,12 @@ internal sealed class NodeProcess : IAsyncDisposable
         };
 
     /// <summary>An access token of the lead's admin, for tools that send a bearer token (wrk).</summary>
-    public async Task<string> AdminTokenAsync(CancellationToken ct)
+    public Task<string> AdminTokenAsync(CancellationToken ct) =>
+        LoginAsync(Credential(CredentialKeys.AuthAdminPassword) ?? throw new BenchException($"node {Name} has no admin password: log in on the lead"), ct);
+
+    /// <summary>Logs <c>admin</c> in on this node with <paramref name="password"/>; the access token.</summary>
+    public async Task<string> LoginAsync(string password, CancellationToken ct)
     {
-        var password = Credential(CredentialKeys.AuthAdminPassword) ?? throw new BenchException($"node {Name} has no admin password: log in on the lead");
         using var response = await _http.PostAsJsonAsync("/api/v1/auth/login", new { username = "admin", password }, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         return response.IsSuccessStatusCode

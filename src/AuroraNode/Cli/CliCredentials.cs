@@ -15,14 +15,19 @@ namespace AuroraNode.Cli;
 internal static class CliCredentials
 {
     private static string? _configPath;
+    private static Lazy<NodeSigningKey?> _localKey = new(LoadLocalKey);
 
     /// <summary>The config of the local node, as the verb's <c>--config</c> named it (else the default path).</summary>
-    public static void UseConfig(string? configPath) => _configPath = configPath;
+    public static void UseConfig(string? configPath)
+    {
+        _configPath = configPath;
+        _localKey = new Lazy<NodeSigningKey?>(LoadLocalKey);
+    }
 
     /// <summary>A client for the node at <paramref name="api"/> that signs or carries the saved token.</summary>
     public static HttpClient CreateClient(string api, TimeSpan timeout)
     {
-        HttpMessageHandler handler = LocalKey() is { } key
+        HttpMessageHandler handler = _localKey.Value is { } key
             ? new NodeSigningHandler(key, TimeProvider.System)
             : new SocketsHttpHandler();
         var http = new HttpClient(handler) { BaseAddress = new Uri(api), Timeout = timeout };
@@ -35,13 +40,10 @@ internal static class CliCredentials
     }
 
     /// <summary>True when the CLI can sign as the local node (its credentials are readable here).</summary>
-    public static bool IsOperator()
-    {
-        using var key = LocalKey();
-        return key is not null;
-    }
+    public static bool IsOperator() => _localKey.Value is not null;
 
-    private static NodeSigningKey? LocalKey()
+    // Read once per verb: the config and the credentials file.
+    private static NodeSigningKey? LoadLocalKey()
     {
         try
         {

@@ -31,6 +31,24 @@ internal static class AuthClient
         return (response.StatusCode, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default, response);
     }
 
+    /// <summary>A request with a JSON body (or none) and an Authorization header as given (none when null); the status and the text.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> SendTextAsync(NodeProcess node, string method, string path, string? body = null, string? authorization = null)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), node.Config.ApiUrl + path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public static Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> LoginAsync(NodeProcess node, string user, string password) =>
         SendAsync(node, HttpMethod.Post, "/api/v1/auth/login", new { username = user, password });
 

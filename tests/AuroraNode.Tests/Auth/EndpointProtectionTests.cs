@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AuroraNode.Modules.Credentials;
@@ -216,26 +215,8 @@ public sealed class EndpointProtectionTests
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 
-    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(NodeProcess node, string method, string path, string? body = null, string? bearer = null, NodeSigningKey? signer = null, string? header = null)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), node.Config.ApiUrl + path);
-        if (body is not null)
-        {
-            request.Content = Json(body);
-        }
-
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        header ??= signer?.Authorization(method, At(node, path), Encoding.UTF8.GetBytes(body ?? ""), DateTimeOffset.UtcNow);
-        if (header is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", header);
-        }
-
-        using var response = await Anonymous.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    private static Task<(HttpStatusCode Status, string Body)> SendAsync(NodeProcess node, string method, string path, string? body = null, string? bearer = null, NodeSigningKey? signer = null, string? header = null) =>
+        AuthClient.SendTextAsync(node, method, path, body, header
+            ?? (bearer is null ? null : $"Bearer {bearer}")
+            ?? signer?.Authorization(method, At(node, path), Encoding.UTF8.GetBytes(body ?? ""), DateTimeOffset.UtcNow));
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using AuroraNode.Modules.Security;
 using AuroraNode.Tests.TestKit;
 
@@ -45,21 +44,6 @@ public sealed class FailClosedTests
 
     private static async Task<HttpStatusCode> StatusAsync(NodeProcess node, string bearer) => (await SendAsync(node, bearer: bearer)).Status;
 
-    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(NodeProcess node, string? bearer = null, string? header = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, node.Config.ApiUrl + "/api/v1/node");
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        if (header is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", header);
-        }
-
-        using var response = await http.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    private static Task<(HttpStatusCode Status, string Body)> SendAsync(NodeProcess node, string? bearer = null, string? header = null) =>
+        AuthClient.SendTextAsync(node, "GET", "/api/v1/node", authorization: header ?? (bearer is null ? null : $"Bearer {bearer}"));
 }

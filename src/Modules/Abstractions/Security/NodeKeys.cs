@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -39,6 +40,31 @@ public static class NodeKeys
         var revoked = record with { RevokedAt = record.RevokedAt ?? now };
         await redis.HashSetAsync(HashKey, node, Serialize(revoked));
         return revoked;
+    }
+
+    /// <summary>The P-256 key in <paramref name="publicKey"/> (base64 SubjectPublicKeyInfo), or null when it is not one.</summary>
+    public static ECDsa? ParsePublicKey(string? publicKey)
+    {
+        if (publicKey is not { Length: > 0 and <= 512 })
+        {
+            return null;
+        }
+
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
+            if (key.KeySize == 256)
+            {
+                return key;
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+        }
+
+        key.Dispose();
+        return null;
     }
 
     private static string Serialize(NodeKeyRecord record) => JsonSerializer.Serialize(record, Json);

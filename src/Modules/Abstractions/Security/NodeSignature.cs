@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -27,13 +29,13 @@ public static class NodeSignature
             method.ToUpperInvariant(),
             authority.ToLowerInvariant(),
             pathAndQuery,
-            Base64Url(SHA256.HashData(body))));
+            Base64Url.EncodeToString(SHA256.HashData(body))));
 
     /// <summary>The Authorization header value (after the scheme) for a request.</summary>
     public static string Sign(ECDsa key, string node, long unixSeconds, string method, string authority, string pathAndQuery, ReadOnlySpan<byte> body)
     {
         var signature = key.SignData(Payload(node, unixSeconds, method, authority, pathAndQuery, body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return $"node=\"{node}\", ts=\"{unixSeconds.ToString(CultureInfo.InvariantCulture)}\", sig=\"{Base64Url(signature)}\"";
+        return $"node=\"{node}\", ts=\"{unixSeconds.ToString(CultureInfo.InvariantCulture)}\", sig=\"{Base64Url.EncodeToString(signature)}\"";
     }
 
     /// <summary>True when <paramref name="parts"/> is the signature of this request by <paramref name="publicKey"/>.</summary>
@@ -67,24 +69,10 @@ public static class NodeSignature
             return null;
         }
 
-        try
-        {
-            var bytes = Convert.FromBase64String(FromBase64Url(sig));
-            return bytes.Length == 64 ? new Parts(node, unix, bytes) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Base64url without padding, as in JWTs.</summary>
-    public static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string FromBase64Url(string text)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        return padded + new string('=', (4 - padded.Length % 4) % 4);
+        var bytes = new byte[64];
+        return Base64Url.DecodeFromChars(sig, bytes, out var consumed, out var written) == OperationStatus.Done && consumed == sig.Length && written == 64
+            ? new Parts(node, unix, bytes)
+            : null;
     }
 
     /// <summary>What a signed request's header says.</summary>

@@ -23,38 +23,13 @@ internal sealed class NodeKeyCache(Redis.IRedis redis, AuthLimits limits, TimePr
         }
 
         var record = await NodeKeys.GetAsync(redis.Connection.GetDatabase(), node).WaitAsync(TimeSpan.FromSeconds(2));
-        var key = cached?.Record?.PublicKey == record?.PublicKey ? cached?.Key : Parse(record?.PublicKey);
+        var key = cached?.Record?.PublicKey == record?.PublicKey ? cached?.Key : NodeKeys.ParsePublicKey(record?.PublicKey);
         _entries[node] = new Entry(record, key, now);
         return (record, key);
     }
 
     /// <summary>Forgets the node's key, so the next request reads it again (after this node revoked it).</summary>
     public void Forget(string node) => _entries.TryRemove(node, out _);
-
-    public static ECDsa? Parse(string? publicKey)
-    {
-        if (publicKey is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
-            if (key.KeySize == 256)
-            {
-                return key;
-            }
-
-            key.Dispose();
-        }
-        catch (Exception ex) when (ex is FormatException or CryptographicException)
-        {
-        }
-
-        return null;
-    }
 
     private sealed record Entry(NodeKeyRecord? Record, ECDsa? Key, DateTimeOffset ReadAt);
 }

@@ -187,7 +187,8 @@ internal static partial class JoinApi
             roles.Add(role);
         }
 
-        if (!IsP256PublicKey(request.PublicKey))
+        using var publicKey = NodeKeys.ParsePublicKey(request.PublicKey);
+        if (publicKey is null)
         {
             return "the body needs the node's \"public_key\": its P-256 public key as base64 SubjectPublicKeyInfo (aurora-node sends it)";
         }
@@ -195,25 +196,6 @@ internal static partial class JoinApi
         return roles.Count == 0 ? "\"roles\" must list the node's roles: backup, compute or edge"
             : roles.Contains(NodeRole.Lead) ? "a node with the lead role can't join: the mesh has its lead"
             : null;
-    }
-
-    private static bool IsP256PublicKey(string? text)
-    {
-        if (text is not { Length: > 0 and <= 512 })
-        {
-            return false;
-        }
-
-        try
-        {
-            using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(text), out _);
-            return key.KeySize == 256;
-        }
-        catch (Exception ex) when (ex is FormatException or CryptographicException)
-        {
-            return false;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a join of node {Node} from {Address} with token {TokenId}: {Reason}")]
