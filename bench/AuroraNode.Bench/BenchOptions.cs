@@ -22,6 +22,8 @@ internal sealed record BenchOptions(string Verb, string? NodePath)
           auth                 a lead and a joined compute node: login latency, logout on the lead → refused on compute
           routing              in-process: a routing simulation (8 heterogeneous nodes, 5 traces) of the router against
                                round-robin, least-busy and an oracle; decision time per request with 50 nodes (~1 min)
+          inference            tokens/s through /api/generate against libllama in-process and node-llama-cpp, two models
+                               (needs packaging/fetch-llama.sh, node and npm; installs bench/clients; not part of "all")
           --node               aurora-node.dll or a published aurora-node executable
                                (default: src/AuroraNode/bin/Release/net10.0/aurora-node.dll; build it first)
         """;
@@ -32,7 +34,7 @@ internal sealed record BenchOptions(string Verb, string? NodePath)
         ["mesh"] = ["events-latency", "events-throughput", "registry"],
     };
 
-    public bool Includes(string benchmark) => (Verb == "all" && benchmark != "failover") || Verb == benchmark || (Groups.TryGetValue(Verb, out var group) && group.Contains(benchmark));
+    public bool Includes(string benchmark) => (Verb == "all" && benchmark is not ("failover" or "inference")) || Verb == benchmark || (Groups.TryGetValue(Verb, out var group) && group.Contains(benchmark));
 
     public static BenchOptions? Parse(string[] args, IReadOnlyCollection<string> benchmarks)
     {

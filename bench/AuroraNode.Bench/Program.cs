@@ -8,6 +8,7 @@ using AuroraNode.Bench;
 //   replica-visibility [--node PATH]           ReplicaVisibilityBench: commit → visible on a replica under pgbench, against bare PostgreSQL
 //   tokens                                     TokensBench: in-process token validation/creation and password hashing, against JsonWebTokenHandler
 //   auth [--node PATH]                         AuthBench: login latency and logout-everywhere propagation across two nodes
+//   inference [--node PATH]                    InferenceBench: tokens/s through /api/generate against libllama directly and node-llama-cpp
 //   routing                                    RoutingBench: in-process routing simulation against round-robin, least-busy and an oracle; decision time with 50 nodes
 //   bare-kestrel --port N                      BareKestrel: the peer of rss and http, started by the runner as its own process
 //   bare-listener --channel C [--touch KEY]    BareListener: a Redis subscriber process, the peer of event and heartbeat CPU
@@ -36,6 +37,7 @@ var benchmarks = new (string Name, Func<NodeBinary, CancellationToken, Task<IRea
     ("tokens", TokensBench.RunAsync),
     ("auth", AuthBench.RunAsync),
     ("routing", RoutingBench.RunAsync),
+    ("inference", InferenceBench.RunAsync),
 };
 if (BenchOptions.Parse(args, [.. benchmarks.Select(b => b.Name)]) is not { } options)
 {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace AuroraNode.Tests.TestKit;
@@ -6,7 +7,8 @@ namespace AuroraNode.Tests.TestKit;
 /// Writes a tiny llama-architecture GGUF (about 400 KB) with random weights from a seed: a SentencePiece-style
 /// vocabulary (specials, the 256 byte tokens, "▁", printable ASCII and a few merges), n_embd 64, 2 layers,
 /// 4 heads, n_ff 128, context 256, all F32. The output row of the end token is zero, so greedy decoding never
-/// picks it and always runs to the token limit. GGUF v3 as in ggml's docs/gguf.md.
+/// picks it and always runs to the token limit. GGUF v3 as in ggml's docs/gguf.md. Another <see cref="Shape"/>
+/// writes a larger model of the same kind (the inference benchmark's, which links this file).
 /// </summary>
 public static class TinyGguf
 {
@@ -24,31 +26,38 @@ public static class TinyGguf
     private static readonly string[] Merges =
         ["▁t", "he", "▁the", "in", "er", "an", "▁a", "on", "re", "▁s", "ll", "lo", "▁w", "or", "ld", "▁wor", "▁world", "He", "llo", "Hello", "▁Hello"];
 
+    /// <summary>The model's dimensions; <see cref="Tiny"/> is the one the constants above describe.</summary>
+    public sealed record Shape(int Embedding, int Layers, int Heads, int FeedForward, int ContextLength);
+
+    public static Shape Tiny { get; } = new(Embedding, Layers, Heads, FeedForward, ContextLength);
+
     /// <summary>The tokens, in id order.</summary>
     public static IReadOnlyList<string> Vocabulary { get; } = BuildVocabulary();
 
-    public static string Write(string path, int seed = 1234)
+    public static string Write(string path, int seed = 1234, Shape? shape = null)
     {
+        shape ??= Tiny;
+        var (e, layers, ff) = (shape.Embedding, shape.Layers, shape.FeedForward);
         var random = new Random(seed);
         var vocab = Vocabulary.Count;
         var tensors = new List<(string Name, long[] Shape, float[] Data)>
         {
-            ("token_embd.weight", [Embedding, vocab], RandomRows(random, vocab, Embedding, 1.0f)),
-            ("output_norm.weight", [Embedding], Ones(Embedding)),
-            ("output.weight", [Embedding, vocab], OutputRows(random, vocab)),
+            ("token_embd.weight", [e, vocab], RandomRows(random, vocab, e, 1.0f)),
+            ("output_norm.weight", [e], Ones(e)),
+            ("output.weight", [e, vocab], OutputRows(random, vocab, e)),
         };
-        for (var i = 0; i < Layers; i++)
+        for (var i = 0; i < layers; i++)
         {
-            var attention = 1.0f / MathF.Sqrt(Embedding);
-            tensors.Add(($"blk.{i}.attn_norm.weight", [Embedding], Ones(Embedding)));
-            tensors.Add(($"blk.{i}.attn_q.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
-            tensors.Add(($"blk.{i}.attn_k.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
-            tensors.Add(($"blk.{i}.attn_v.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
-            tensors.Add(($"blk.{i}.attn_output.weight", [Embedding, Embedding], RandomRows(random, Embedding, Embedding, attention)));
-            tensors.Add(($"blk.{i}.ffn_norm.weight", [Embedding], Ones(Embedding)));
-            tensors.Add(($"blk.{i}.ffn_gate.weight", [Embedding, FeedForward], RandomRows(random, FeedForward, Embedding, attention)));
-            tensors.Add(($"blk.{i}.ffn_up.weight", [Embedding, FeedForward], RandomRows(random, FeedForward, Embedding, attention)));
-            tensors.Add(($"blk.{i}.ffn_down.weight", [FeedForward, Embedding], RandomRows(random, Embedding, FeedForward, 1.0f / MathF.Sqrt(FeedForward))));
+            var attention = 1.0f / MathF.Sqrt(e);
+            tensors.Add(($"blk.{i}.attn_norm.weight", [e], Ones(e)));
+            tensors.Add(($"blk.{i}.attn_q.weight", [e, e], RandomRows(random, e, e, attention)));
+            tensors.Add(($"blk.{i}.attn_k.weight", [e, e], RandomRows(random, e, e, attention)));
+            tensors.Add(($"blk.{i}.attn_v.weight", [e, e], RandomRows(random, e, e, attention)));
+            tensors.Add(($"blk.{i}.attn_output.weight", [e, e], RandomRows(random, e, e, attention)));
+            tensors.Add(($"blk.{i}.ffn_norm.weight", [e], Ones(e)));
+            tensors.Add(($"blk.{i}.ffn_gate.weight", [e, ff], RandomRows(random, ff, e, attention)));
+            tensors.Add(($"blk.{i}.ffn_up.weight", [e, ff], RandomRows(random, ff, e, attention)));
+            tensors.Add(($"blk.{i}.ffn_down.weight", [ff, e], RandomRows(random, e, ff, 1.0f / MathF.Sqrt(ff))));
         }
 
         using var file = File.Create(path);
@@ -56,7 +65,7 @@ public static class TinyGguf
         w.Write("GGUF"u8);
         w.Write(3u);
         w.Write((ulong)tensors.Count);
-        var metadata = Metadata();
+        var metadata = Metadata(shape);
         w.Write((ulong)metadata.Count);
         foreach (var write in metadata)
         {
@@ -64,11 +73,11 @@ public static class TinyGguf
         }
 
         ulong offset = 0;
-        foreach (var (name, shape, data) in tensors)
+        foreach (var (name, sizes, data) in tensors)
         {
             WriteString(w, name);
-            w.Write((uint)shape.Length);
-            foreach (var d in shape)
+            w.Write((uint)sizes.Length);
+            foreach (var d in sizes)
             {
                 w.Write((ulong)d);
             }
@@ -81,18 +90,14 @@ public static class TinyGguf
         Pad(w);
         foreach (var (_, _, data) in tensors)
         {
-            foreach (var f in data)
-            {
-                w.Write(f);
-            }
-
+            w.Write(MemoryMarshal.AsBytes(data.AsSpan()));
             Pad(w);
         }
 
         return path;
     }
 
-    private static List<Action<BinaryWriter>> Metadata()
+    private static List<Action<BinaryWriter>> Metadata(Shape shape)
     {
         var vocab = Vocabulary;
         return
@@ -100,14 +105,14 @@ public static class TinyGguf
             Kv("general.architecture", "llama"),
             Kv("general.name", "aurora-tiny"),
             Kv("general.alignment", Alignment),
-            Kv("llama.context_length", (uint)ContextLength),
-            Kv("llama.embedding_length", (uint)Embedding),
-            Kv("llama.block_count", (uint)Layers),
-            Kv("llama.feed_forward_length", (uint)FeedForward),
-            Kv("llama.attention.head_count", (uint)Heads),
-            Kv("llama.attention.head_count_kv", (uint)Heads),
+            Kv("llama.context_length", (uint)shape.ContextLength),
+            Kv("llama.embedding_length", (uint)shape.Embedding),
+            Kv("llama.block_count", (uint)shape.Layers),
+            Kv("llama.feed_forward_length", (uint)shape.FeedForward),
+            Kv("llama.attention.head_count", (uint)shape.Heads),
+            Kv("llama.attention.head_count_kv", (uint)shape.Heads),
             Kv("llama.attention.layer_norm_rms_epsilon", 1e-5f),
-            Kv("llama.rope.dimension_count", (uint)(Embedding / Heads)),
+            Kv("llama.rope.dimension_count", (uint)(shape.Embedding / shape.Heads)),
             Kv("llama.rope.freq_base", 10000f),
             Kv("llama.vocab_size", (uint)vocab.Count),
             Kv("tokenizer.ggml.model", "llama"),
@@ -193,12 +198,12 @@ public static class TinyGguf
         return data;
     }
 
-    private static float[] OutputRows(Random random, int vocab)
+    private static float[] OutputRows(Random random, int vocab, int embedding)
     {
-        var data = RandomRows(random, vocab, Embedding, 1.0f);
+        var data = RandomRows(random, vocab, embedding, 1.0f);
         foreach (var silent in new[] { 0, Bos, Eos })
         {
-            Array.Clear(data, silent * Embedding, Embedding);
+            Array.Clear(data, silent * embedding, embedding);
         }
 
         return data;
