@@ -12,7 +12,7 @@ internal static class NodeApi
         app.MapGet("/api/v1/node", async (ModuleStatus status, NodeSettings settings, NodeStartHistory history, TimeProvider time, CancellationToken ct) =>
             TypedResults.Ok(Describe(await status.CurrentAsync(ct), settings, history, time)));
 
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).AllowAnonymous();
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous();
 
         // Ready = every loaded module running (PostgreSQL answering with migrations applied, Redis answering).
         app.MapGet("/health/ready", async (ModuleStatus status, CancellationToken ct) =>

@@ -19,7 +19,7 @@ internal static class EventsApi
         group.MapGet("/stream", StreamAsync);
         group.MapGet("/recent", (string? channels, RecentEvents recent) =>
             TypedResults.Ok(recent.Get(channels is null ? null : channels.Split(',', StringSplitOptions.TrimEntries).ToHashSet())
-                .Select(e => new { channel = e.Channel, seen_at = e.SeenAt, @event = e.Envelope })));
+                .Select(e => new RecentEventView(e.Channel, e.SeenAt, e.Envelope))));
     }
 
     private static async Task<Results<Accepted<PublishedEvent>, ProblemHttpResult>> PublishAsync(
