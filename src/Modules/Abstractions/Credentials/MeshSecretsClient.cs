@@ -43,7 +43,7 @@ public sealed class MeshSecretsClient(NodeSigningKey key, TimeProvider time) : I
         try
         {
             var root = JsonDocument.Parse(json).RootElement;
-            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt64(out var v)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt64(out var v)
                 || !root.TryGetProperty("credentials", out var values) || values.ValueKind != JsonValueKind.Object)
             {
                 return null;

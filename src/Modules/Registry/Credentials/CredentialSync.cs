@@ -54,8 +54,13 @@ internal sealed partial class CredentialSync(
     private async Task OnRotatedAsync(MeshSecretsClient client, EventEnvelope e, CancellationToken ct)
     {
         var data = e.Data;
-        var version = data.TryGetProperty("version", out var v) && v.TryGetInt64(out var parsed) ? parsed : 0;
-        var url = data.TryGetProperty("url", out var u) && Uri.TryCreate(u.GetString(), UriKind.Absolute, out var source) ? source : null;
+        if (data.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var version = data.TryGetProperty("version", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number && v.TryGetInt64(out var parsed) ? parsed : 0;
+        var url = data.TryGetProperty("url", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.String && Uri.TryCreate(u.GetString(), UriKind.Absolute, out var source) ? source : null;
         if (version > MeshSecrets.Read(credentials).Version)
         {
             await CatchUpAsync(client, version, url, ct);
