@@ -1,5 +1,7 @@
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
+using AuroraNode.Modules.Auth.Keys;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Security;
 using AuroraNode.Tests.Registry;
@@ -141,6 +143,11 @@ public sealed class RevocationRotationTests
         Assert.That(Mesh.Credentials(again)[CredentialKeys.MeshCredentialsVersion], Is.EqualTo(Mesh.Credentials(Lead)[CredentialKeys.MeshCredentialsVersion]));
         Assert.That(again.Output, Does.Contain("rotated while this node was away"));
         await ReplicationViews.WaitForAsync(again, v => ReplicationViews.StreamsFrom(v, Lead), seconds: 40);
+
+        // It opens the signing keys sealed with the new mesh key: its tokens verify on the lead.
+        var (token, _) = await AuthClient.TokensAsync(again, "admin", _adminPassword);
+        var (status, body, _) = await AuthClient.SendAsync(Lead, HttpMethod.Get, "/api/v1/auth/sessions", bearer: token);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
     }
 
     [Test]
@@ -154,6 +161,19 @@ public sealed class RevocationRotationTests
         {
             var (status, answer, _) = await AuthClient.SendAsync(node, HttpMethod.Get, "/api/v1/auth/sessions", bearer: fresh);
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), $"{node.Config.Name}: {answer}");
+        }
+
+        // The stored keys are sealed with the new mesh key: the revoked node's copy of the old one opens none.
+        var oldKey = new KeyEncryption(Base64Url.DecodeFromChars(_before[CredentialKeys.AuthMeshKey]));
+        var newKey = new KeyEncryption(Base64Url.DecodeFromChars(Mesh.Credentials(Lead)[CredentialKeys.AuthMeshKey]));
+        Assert.That(Mesh.Credentials(Lead)[CredentialKeys.AuthMeshKey], Is.Not.EqualTo(_before[CredentialKeys.AuthMeshKey]));
+        await using var conn = await NodeDatabase.OpenAsync(Lead);
+        var rows = (await conn.QueryAsync<(string KeyId, byte[] Sealed)>("SELECT kid, private_key FROM auth.signing_keys")).ToList();
+        Assert.That(rows, Has.Count.EqualTo(1), "the keys before the revocation are dropped");
+        foreach (var (keyId, sealedKey) in rows)
+        {
+            Assert.That(() => oldKey.Open(sealedKey, keyId), Throws.InstanceOf<KeyDecryptionException>());
+            Assert.That(newKey.Open(sealedKey, keyId), Is.Not.Empty);
         }
     }
 
@@ -179,7 +199,7 @@ public sealed class RevocationRotationTests
     [Test]
     public void Revoke_CliReportsTheRotation_NoPasswordInItsOutputOrAnyLog()
     {
-        Assert.That(_revoke.Stdout, Does.Contain("node compute1 revoked").And.Contain("passwords were rotated (redis, postgres").And.Contain("slot replica_compute1 dropped").And.Contain("signing keys replaced"));
+        Assert.That(_revoke.Stdout, Does.Contain("node compute1 revoked").And.Contain("passwords were rotated (auth, redis, postgres").And.Contain("slot replica_compute1 dropped").And.Contain("signing keys replaced"));
 
         var logs = string.Concat(Directory.GetFiles(_temp.Path, "*.log", SearchOption.AllDirectories).Select(File.ReadAllText));
         var everything = logs + _revoke.Stdout + _revoke.Stderr + Lead.Output + _backup.Output;

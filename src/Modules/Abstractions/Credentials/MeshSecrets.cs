@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 namespace AuroraNode.Modules.Credentials;
 
 /// <summary>
-/// The passwords every node of the mesh shares (the Redis password, PostgreSQL's superuser and replication passwords):
+/// The secrets every node of the mesh shares (the Redis password, PostgreSQL's superuser and replication passwords, the
+/// mesh key that seals the signing keys):
 /// what a node received when it joined, and what revoking a node rotates. Values never reach a log.
 /// </summary>
 /// <param name="Version">The rotation they belong to (unix milliseconds of it; 0 before the first rotation).</param>
@@ -11,7 +12,7 @@ namespace AuroraNode.Modules.Credentials;
 public sealed record MeshSecrets(long Version, IReadOnlyDictionary<string, string> Values)
 {
     /// <summary>The credential keys a rotation renews.</summary>
-    public static readonly IReadOnlyList<string> Keys = [CredentialKeys.RedisPassword, CredentialKeys.SuperuserPassword, CredentialKeys.ReplicationPassword];
+    public static readonly IReadOnlyList<string> Keys = [CredentialKeys.RedisPassword, CredentialKeys.SuperuserPassword, CredentialKeys.ReplicationPassword, CredentialKeys.AuthMeshKey];
 
     /// <summary>The event on <c>aurora:events:global</c> after a rotation: <c>{version, url}</c>, the node to fetch the new values from.</summary>
     public const string RotatedEvent = "mesh_credentials_rotated";
@@ -75,7 +76,7 @@ public sealed record MeshSecrets(long Version, IReadOnlyDictionary<string, strin
         [CredentialKeys.MeshCredentialsVersion] = Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>32 random bytes as base64url: safe inside SQL literals, redis.conf and URLs.</summary>
+    /// <summary>32 random bytes as base64url: safe inside SQL literals, redis.conf and URLs (and the mesh key's form).</summary>
     public static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Never the values: a record's default ToString would print them.</summary>

@@ -103,6 +103,9 @@ internal sealed partial class KeyStore(
         }
     }
 
+    /// <summary>Re-reads the key set from the primary now (the mesh key was rotated: the rows were sealed anew).</summary>
+    public Task ReloadAsync(CancellationToken ct) => TryLoadAsync(fromPrimary: true, ct);
+
     /// <summary>A token names a kid this node does not know: a key made elsewhere may not have replicated yet. Re-read from the primary, at most every few seconds.</summary>
     public async Task ReloadForUnknownKeyAsync(CancellationToken ct)
     {
