@@ -44,7 +44,8 @@ internal static partial class NodeKeyEndpoints
         {
             try
             {
-                var report = await rotation.RotateAsync(name, ct);
+                // Not the request's token: a client that gives up must not stop a rotation between the servers and the credentials file.
+                var report = await rotation.RotateAsync(name, CancellationToken.None);
                 credentials = new { rotated = true, version = report.Version, holders = report.Rotated, disconnected = report.Disconnected, warnings = report.Warnings };
             }
             catch (MeshRotationException ex)
@@ -61,7 +62,7 @@ internal static partial class NodeKeyEndpoints
         object signingKey;
         try
         {
-            var current = await keys.RotateAsync(ct, dropRetired: true);
+            var current = await keys.RotateAsync(CancellationToken.None, dropRetired: true);
             signingKey = new { rotated = true, kid = current.KeyId };
         }
         catch (NpgsqlException ex)

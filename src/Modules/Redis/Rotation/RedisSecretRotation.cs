@@ -186,7 +186,7 @@ internal sealed partial class RedisSecretRotation(
     {
         try
         {
-            var (resp, _) = await RespConnection.OpenAsync(endpoint, [old, next], ct);
+            var (resp, index) = await RespConnection.OpenAsync(endpoint, [old, next], ct);
             if (resp is null)
             {
                 warnings.Add($"the Sentinel at {endpoint} accepts neither the old nor the new password");
@@ -195,6 +195,11 @@ internal sealed partial class RedisSecretRotation(
 
             await using (resp)
             {
+                if (index == 1)
+                {
+                    return; // Its own password is set last: it has the rest already.
+                }
+
                 // How it reaches the master and replicas, and the other Sentinels; then its own password (it rewrites its file).
                 await resp.OkAsync(ct, "SENTINEL", "SET", RedisOptions.ServiceName, "auth-pass", next);
                 await resp.OkAsync(ct, "SENTINEL", "CONFIG", "SET", "sentinel-pass", next);

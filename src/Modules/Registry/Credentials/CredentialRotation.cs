@@ -48,7 +48,14 @@ internal sealed partial class CredentialRotation(
         }
         finally
         {
-            await db.ScriptEvaluateAsync("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", [LockKey], [lockToken]);
+            try
+            {
+                await db.ScriptEvaluateAsync("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", [LockKey], [lockToken]);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // It expires by itself.
+            }
         }
     }
 
@@ -75,6 +82,11 @@ internal sealed partial class CredentialRotation(
             {
                 warnings.Add($"{holder.Name}: {ex.Message}");
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever it was, the other holders' new secrets must still be saved.
+                warnings.Add($"{holder.Name}: failed ({ex.GetType().Name}: {ex.Message}); its old secret stays, revoke again to retry");
+            }
         }
 
         if (rotated.Count == 0)
@@ -90,8 +102,15 @@ internal sealed partial class CredentialRotation(
         var revoked = new RevokedNode(revokedNode, await UniqueAddressAsync(revokedNode));
         foreach (var holder in holders.OrderBy(h => h.Order))
         {
-            await holder.ApplyLocallyAsync(change, ct);
-            disconnected.AddRange(await holder.DisconnectAsync(revoked, ct));
+            try
+            {
+                await holder.ApplyLocallyAsync(change, ct);
+                disconnected.AddRange(await holder.DisconnectAsync(revoked, ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                warnings.Add($"{holder.Name}: could not finish here ({ex.Message})");
+            }
         }
 
         try

@@ -94,7 +94,14 @@ internal sealed partial class CredentialSync(
                     credentials.SetAll(next.ToCredentials());
                     foreach (var holder in holders.OrderBy(h => h.Order))
                     {
-                        await holder.ApplyLocallyAsync(new MeshSecretChange(old, next), ct);
+                        try
+                        {
+                            await holder.ApplyLocallyAsync(new MeshSecretChange(old, next), ct);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            LogApplyFailed(holder.Name, ex.Message);
+                        }
                     }
 
                     LogApplied(next.Version, from);
@@ -120,6 +127,9 @@ internal sealed partial class CredentialSync(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Applied the mesh's rotated passwords (version {Version}, from {Source})")]
     private partial void LogApplied(long version, Uri source);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not apply the mesh's rotated secrets to {Holder} here: {Reason}")]
+    private partial void LogApplyFailed(string holder, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the mesh's rotated passwords from {Source}: {Reason}")]
     private partial void LogFetchFailed(Uri source, string reason);
