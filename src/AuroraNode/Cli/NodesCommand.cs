@@ -33,9 +33,52 @@ internal static class NodesCommand
             }
 
             Console.WriteLine($"node {node} revoked at {answer.GetProperty("revoked_at").GetDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss}; its calls are refused everywhere");
-            return AuroraCli.Ok;
+            return PrintRotation(answer) ? AuroraCli.Ok : AuroraCli.Failed;
         });
         return revoke;
+    }
+
+    // What the node received when it joined stops working: false when part of it could not be rotated.
+    private static bool PrintRotation(JsonElement answer)
+    {
+        var ok = true;
+        if (answer.TryGetProperty("credentials", out var credentials))
+        {
+            if (credentials.GetProperty("rotated").GetBoolean())
+            {
+                var holders = string.Join(", ", credentials.GetProperty("holders").EnumerateArray().Select(h => h.GetString()));
+                Console.WriteLine($"the mesh's passwords were rotated ({holders}, version {credentials.GetProperty("version").GetInt64()}); every other node fetches them");
+                foreach (var line in credentials.GetProperty("disconnected").EnumerateArray())
+                {
+                    Console.WriteLine($"  {line.GetString()}");
+                }
+
+                foreach (var warning in credentials.GetProperty("warnings").EnumerateArray())
+                {
+                    Console.Error.WriteLine($"warning: {warning.GetString()}");
+                }
+            }
+            else
+            {
+                Console.Error.WriteLine($"aurora-node: the mesh's passwords were not rotated: {credentials.GetProperty("error").GetString()}");
+                ok = false;
+            }
+        }
+
+        if (answer.TryGetProperty("signing_key", out var key))
+        {
+            if (key.GetProperty("rotated").GetBoolean())
+            {
+                Console.WriteLine($"signing keys replaced: {key.GetProperty("kid").GetString()} signs; tokens signed before are refused (clients log in or refresh)");
+            }
+            else
+            {
+                Console.Error.WriteLine($"aurora-node: {key.GetProperty("error").GetString()}");
+                ok = false;
+            }
+        }
+
+        return ok;
     }
 
     private static async Task<int> ListAsync(string api, bool json, CancellationToken ct)

@@ -60,6 +60,7 @@ internal static class RunCommand
             try
             {
                 await MeshJoin.EnsureJoinedAsync(settings, run.Credentials, run.SigningKey, logger, CancellationToken.None);
+                await MeshSecretsRefresh.RefreshAsync(settings, run.Credentials, run.SigningKey, logger, CancellationToken.None);
             }
             catch (Exception ex) when (ex is JoinRefusedException or StartupException)
             {

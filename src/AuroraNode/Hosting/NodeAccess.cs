@@ -25,6 +25,7 @@ internal static class NodeAccess
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(AccessPolicies.Scheme).RequireAuthenticatedUser().Build())
             .AddPolicy(AccessPolicies.Admin, p => p.AddAuthenticationSchemes(AccessPolicies.Scheme).RequireRole(AccessPolicies.AdminRole))
             .AddPolicy(AccessPolicies.NodeOrAdmin, p => p.AddAuthenticationSchemes(AccessPolicies.Scheme).RequireRole(AccessPolicies.NodeRole, AccessPolicies.AdminRole))
+            .AddPolicy(AccessPolicies.Node, p => p.AddAuthenticationSchemes(AccessPolicies.Scheme).RequireRole(AccessPolicies.NodeRole))
             .AddPolicy(AccessPolicies.Metrics, p => p.AddAuthenticationSchemes(AccessPolicies.Scheme).RequireAssertion(context =>
                 context.User.Identity?.IsAuthenticated == true || (context.Resource is HttpContext http && Allowed(http.Connection.RemoteIpAddress, allow))));
     }

@@ -48,6 +48,7 @@ public sealed class AuthModule : IAuroraModule
         services.AddSingleton(sp => new AccessTokenValidator(sp.GetRequiredService<SigningKeys>(), sp.GetRequiredService<AccessTokenSettings>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<KeyStore>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyStore>());
+        services.AddSingleton<IMeshSecretHolder, MeshKeyRotation>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionLiveness>();

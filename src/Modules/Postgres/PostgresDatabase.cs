@@ -14,25 +14,28 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
     private readonly NpgsqlDataSource _source;
     private readonly string _local;
     private readonly string _writesConnection;
+    private readonly INodeCredentials _credentials;
+    private readonly bool _managed;
     private volatile NpgsqlDataSource? _writes;
     private string? _writesPrimary;
 
     public PostgresDatabase(PostgresOptions options, INodeCredentials credentials, NodeContext node)
     {
+        (_credentials, _managed) = (credentials, options.Managed);
         var builder = options.Managed
             ? new NpgsqlConnectionStringBuilder
             {
                 Host = "127.0.0.1",
                 Port = options.Port,
                 Username = "postgres",
-                Password = credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey),
                 Database = options.Database,
             }
             : new NpgsqlConnectionStringBuilder(options.ConnectionString);
-        builder.ApplicationName = "aurora-node";
+        // Named after the node, so that revoking it can end its connections.
+        builder.ApplicationName = $"aurora-node:{node.Name}";
         builder.Timeout = 5;
         Target = $"{builder.Host}:{builder.Port}/{builder.Database}";
-        _source = NpgsqlDataSource.Create(builder);
+        _source = WithPassword(new NpgsqlDataSourceBuilder(builder.ConnectionString)).Build();
         _writesConnection = builder.ConnectionString;
         _local = $"127.0.0.1:{options.Port}";
         AddressForOtherNodes = options.Managed ? $"{node.AdvertiseAddress}:{options.Port}" : null;
@@ -67,7 +70,7 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
             var old = _writes;
             _writes = primary is null
                 ? null
-                : new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(_writesConnection) { Host = $"{primary},{_local}", HostRecheckSeconds = 1 }.ConnectionString)
+                : WithPassword(new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(_writesConnection) { Host = $"{primary},{_local}", HostRecheckSeconds = 1 }.ConnectionString))
                     .BuildMultiHost().WithTargetSession(TargetSessionAttributes.ReadWrite);
             _writesPrimary = primary;
 
@@ -77,6 +80,20 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
                 _ = Task.Delay(TimeSpan.FromMinutes(1)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
             }
         }
+    }
+
+    // The superuser's password from the credentials file at every new connection: a rotation replaces it there.
+    private NpgsqlDataSourceBuilder WithPassword(NpgsqlDataSourceBuilder builder)
+    {
+        if (_managed)
+        {
+            _ = _credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey);
+            builder.UsePasswordProvider(
+                _ => _credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey),
+                (_, _) => ValueTask.FromResult(_credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey)));
+        }
+
+        return builder;
     }
 
     public string? AddressForOtherNodes { get; }

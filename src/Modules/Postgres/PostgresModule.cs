@@ -1,4 +1,6 @@
 using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Postgres.Rotation;
 using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Postgres.Api;
@@ -49,6 +51,7 @@ public sealed partial class PostgresModule : IAuroraModule
         services.AddSingleton<ReplicationStatus>();
         services.AddSingleton<IReplicationState>(sp => sp.GetRequiredService<ReplicationStatus>());
         services.AddSingleton<IModuleHealth, PostgresHealth>();
+        services.AddSingleton<IMeshSecretHolder, PostgresSecretRotation>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder app) => app.MapReplicationApi();

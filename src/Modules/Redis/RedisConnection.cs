@@ -1,5 +1,6 @@
 using System.Net;
 using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Redis.Rotation;
 using AuroraNode.Modules.Redis.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ internal sealed partial class RedisConnection(
     RedisOptions options,
     INodeCredentials credentials,
     RedisTopology topology,
+    NodeContext node,
     ILogger<RedisConnection> logger,
     TimeProvider time) : IRedis, IHostedService, IAsyncDisposable
 {
@@ -28,12 +30,19 @@ internal sealed partial class RedisConnection(
     private ConnectionMultiplexer? _connection;
     private ConnectionMultiplexer? _sentinels;
     private Task _refresh = Task.CompletedTask;
+    private RedisAddress _address = new("", null, []);
+    private bool _passwordFromCredentials;
 
     public IConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException("Redis is used before the node has started");
 
     public string Target { get; private set; } = "";
 
-    public RedisAddress AddressForOtherNodes { get; private set; } = new("", null, []);
+    // The password is read anew each time: a rotation replaces it in the credentials file.
+    public RedisAddress AddressForOtherNodes
+    {
+        get => _passwordFromCredentials ? _address with { Password = credentials.Get(CredentialKeys.RedisPassword) } : _address;
+        private set => _address = value;
+    }
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -41,15 +50,16 @@ internal sealed partial class RedisConnection(
         var config = sentinels.Count > 0
             ? SentinelConfig(sentinels)
             : options.Managed
-                ? new ConfigurationOptions { EndPoints = { { "127.0.0.1", options.Port } }, Password = credentials.GetOrCreate(RedisServer.PasswordKey) }
+                ? WithCredentialsPassword(new ConfigurationOptions { EndPoints = { { "127.0.0.1", options.Port } } })
                 : (options.Url ?? JoinedUrl()).Clone();
-        if (!options.Managed && config.Password is null && credentials.Get(RedisServer.PasswordKey) is { } joined)
+        if (!options.Managed && config.Password is null && credentials.Get(RedisServer.PasswordKey) is not null)
         {
-            config.Password = joined;
+            WithCredentialsPassword(config);
         }
 
         config.AbortOnConnectFail = false;
-        config.ClientName = "aurora-node";
+        // Named after the node, so that revoking it can close its connections (ClientList).
+        config.ClientName = ClientList.NameOf(node.Name);
         config.ConnectTimeout = 2000;
         if (sentinels.Count > 0)
         {
@@ -68,7 +78,7 @@ internal sealed partial class RedisConnection(
         _connection.ConnectionRestored += (_, _) => LogConnectionRestored(Target);
         AddressForOtherNodes = new RedisAddress(
             options.Managed && sentinels.Count == 0 ? topology.OwnEndpoint : MasterEndpoint() ?? EndpointText(config.EndPoints[0]),
-            config.Password,
+            _passwordFromCredentials ? null : config.Password,
             sentinels);
 
         // The node's own server is up by now; wait for it so the node is ready when start-up ends.
@@ -89,9 +99,10 @@ internal sealed partial class RedisConnection(
         }
     }
 
+    // Sentinels and the servers share the mesh's password; it comes from the credentials file at every AUTH.
     private ConfigurationOptions SentinelConfig(IReadOnlyList<string> sentinels)
     {
-        var config = new ConfigurationOptions { ServiceName = RedisOptions.ServiceName, Password = topology.Password };
+        var config = WithCredentialsPassword(new ConfigurationOptions { ServiceName = RedisOptions.ServiceName, ClientName = ClientList.NameOf(node.Name) });
         foreach (var s in sentinels)
         {
             config.EndPoints.Add(s);
@@ -229,6 +240,18 @@ internal sealed partial class RedisConnection(
             _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
         }
     }
+
+    private ConfigurationOptions WithCredentialsPassword(ConfigurationOptions config)
+    {
+        _ = credentials.GetOrCreate(RedisServer.PasswordKey);
+        config.Password = null;
+        config.Defaults = new CredentialsPassword(credentials);
+        _passwordFromCredentials = true;
+        return config;
+    }
+
+    /// <summary>host:port of the master for admin commands (a rotation): the one the client writes to, else the node's own server.</summary>
+    public string? MasterForAdmin() => MasterEndpoint() ?? (options.Managed && AddressForOtherNodes.Sentinels.Count == 0 ? $"127.0.0.1:{options.Port}" : null);
 
     private string? MasterEndpoint() =>
         _connection?.GetEndPoints().Select(ep => _connection.GetServer(ep)).FirstOrDefault(s => s.IsConnected && !s.IsReplica) is { } master ? EndpointText(master.EndPoint) : null;

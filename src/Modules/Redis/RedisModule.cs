@@ -1,4 +1,6 @@
 using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Redis.Rotation;
 using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Redis.Server;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +38,7 @@ public sealed class RedisModule : IAuroraModule
         services.AddSingleton<IRedis>(sp => sp.GetRequiredService<RedisConnection>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisConnection>());
         services.AddSingleton<IModuleHealth, RedisHealth>();
+        services.AddSingleton<IMeshSecretHolder, RedisSecretRotation>();
     }
 
     private static RedisOptions ReadOptions(ConfigReader config, NodeContext node)

@@ -1,4 +1,6 @@
 using AuroraNode.Modules.Configuration;
+using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Registry.Credentials;
 using AuroraNode.Modules.Health;
 using AuroraNode.Modules.Registry.Api;
 using AuroraNode.Modules.Registry.HealthReports;
@@ -57,6 +59,8 @@ public sealed class RegistryModule : IAuroraModule
         services.AddSingleton<Heartbeats>();
         services.AddHostedService(sp => sp.GetRequiredService<Heartbeats>());
         services.AddSingleton<IModuleHealth, RegistryHealth>();
+        services.AddSingleton<IMeshCredentialRotation, CredentialRotation>();
+        services.AddHostedService<CredentialSync>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder app)
@@ -64,5 +68,6 @@ public sealed class RegistryModule : IAuroraModule
         app.MapRegistryApi();
         app.MapHealthReportApi();
         app.MapJoinApi();
+        app.MapMeshCredentialsApi();
     }
 }

@@ -21,7 +21,6 @@ public sealed class EndpointProtectionTests
     private Mesh? _mesh;
     private NodeProcess _compute = null!;
     private NodeProcess _edge = null!;
-    private string _userToken = null!;
 
     private NodeProcess Lead => _mesh!.Lead;
 
@@ -35,7 +34,6 @@ public sealed class EndpointProtectionTests
         var (admin, _) = await AuthClient.TokensAsync(Lead, "admin", Mesh.Credentials(Lead)["auth.admin_password"]);
         var (created, body, _) = await AuthClient.SendAsync(Lead, HttpMethod.Post, "/api/v1/auth/users", new { username = "alice", password = "correct horse battery", roles = new[] { "user" } }, admin);
         Assert.That(created, Is.EqualTo(HttpStatusCode.Created), body.ToString());
-        (_userToken, _) = await AuthClient.TokensAsync(_compute, "alice", "correct horse battery");
     }
 
     [OneTimeTearDown]
@@ -105,10 +103,12 @@ public sealed class EndpointProtectionTests
     [Test]
     public async Task UserToken_FromAnotherNode_Reads_ButAdminOperationsAnswer403()
     {
-        var reads = await SendAsync(Lead, "GET", "/nodes", bearer: _userToken);
-        var tokens = await SendAsync(Lead, "POST", "/api/v1/join-tokens", "{}", bearer: _userToken);
-        var promote = await SendAsync(_compute, "POST", "/api/v1/replication/promote", "{}", bearer: _userToken);
-        var users = await SendAsync(Lead, "GET", "/api/v1/auth/users", bearer: _userToken);
+        // Logged in here: revoking a node (another test) drops the signing keys of earlier tokens.
+        var (userToken, _) = await AuthClient.TokensAsync(_compute, "alice", "correct horse battery");
+        var reads = await SendAsync(Lead, "GET", "/nodes", bearer: userToken);
+        var tokens = await SendAsync(Lead, "POST", "/api/v1/join-tokens", "{}", bearer: userToken);
+        var promote = await SendAsync(_compute, "POST", "/api/v1/replication/promote", "{}", bearer: userToken);
+        var users = await SendAsync(Lead, "GET", "/api/v1/auth/users", bearer: userToken);
 
         Assert.Multiple(() =>
         {

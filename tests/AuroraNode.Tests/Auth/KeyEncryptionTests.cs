@@ -77,4 +77,34 @@ public sealed class KeyEncryptionTests
     [TestCase(33)]
     public void Constructor_MeshKeyOfWrongLength_Refused(int length) =>
         Assert.That(() => new KeyEncryption(new byte[length]), Throws.ArgumentException);
+
+    [Test]
+    public void Replace_SealsWithTheNewKey_StillOpensWhatTheOldOneSealed()
+    {
+        var encryption = new KeyEncryption(MeshKey);
+        var before = encryption.Seal([1, 2, 3], "kid-1");
+        var next = RandomNumberGenerator.GetBytes(32);
+
+        encryption.Replace(next);
+        var after = encryption.Seal([4, 5, 6], "kid-2");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(encryption.Open(before, "kid-1"), Is.EqualTo(new byte[] { 1, 2, 3 }), "the previous mesh key still opens");
+            Assert.That(new KeyEncryption(next).Open(after, "kid-2"), Is.EqualTo(new byte[] { 4, 5, 6 }));
+            Assert.That(() => new KeyEncryption(MeshKey).Open(after, "kid-2"), Throws.InstanceOf<KeyDecryptionException>(), "the old mesh key opens nothing sealed after");
+        });
+    }
+
+    [Test]
+    public void Replace_Twice_TheFirstKeyOpensNothingAnyMore()
+    {
+        var encryption = new KeyEncryption(MeshKey);
+        var first = encryption.Seal([1], "k");
+
+        encryption.Replace(RandomNumberGenerator.GetBytes(32));
+        encryption.Replace(RandomNumberGenerator.GetBytes(32));
+
+        Assert.That(() => encryption.Open(first, "k"), Throws.InstanceOf<KeyDecryptionException>());
+    }
 }

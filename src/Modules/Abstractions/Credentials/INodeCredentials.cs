@@ -14,4 +14,7 @@ public interface INodeCredentials
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>; the file is replaced atomically.</summary>
     void Set(string key, string value);
+
+    /// <summary>Stores every value in one atomic replacement of the file: all of them are saved, or none.</summary>
+    void SetAll(IReadOnlyDictionary<string, string> updates);
 }

@@ -15,6 +15,9 @@ public static class AccessPolicies
     /// <summary>Another node of the mesh (a signed request) or an admin: what nodes send each other, like registrations.</summary>
     public const string NodeOrAdmin = "node-or-admin";
 
+    /// <summary>Another node of the mesh only (a request it signed, not revoked): what only nodes may fetch, like the mesh's passwords.</summary>
+    public const string Node = "node-only";
+
     /// <summary><c>/metrics</c>: any caller, or anyone from an address in <c>api.metrics_allow</c>.</summary>
     public const string Metrics = "metrics";
 

@@ -1,15 +1,34 @@
+using AuroraNode.Modules.Auth.Keys;
 using AuroraNode.Modules.Auth.Login;
 using AuroraNode.Modules.Auth.Nodes;
+using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Security;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using IRedis = AuroraNode.Modules.Redis.IRedis;
 
 namespace AuroraNode.Modules.Auth.Api;
 
-/// <summary><c>POST /api/v1/nodes/{name}/revoke</c>: the node's signed calls are refused on every node from now on (within <c>session_check_cache</c>).</summary>
-internal static class NodeKeyEndpoints
+/// <summary>
+/// <c>POST /api/v1/nodes/{name}/revoke</c>: the node's signed calls are refused on every node from now on (within
+/// <c>session_check_cache</c>); then what it received when it joined stops working: the mesh's Redis and PostgreSQL
+/// passwords are rotated (its connections cut, its replication slot dropped) and the signing keys it could unseal are
+/// replaced and dropped. Revoking again repeats the rotation (e.g. after one that could not finish).
+/// </summary>
+internal static partial class NodeKeyEndpoints
 {
-    public static async Task<IResult> RevokeAsync(string name, HttpContext http, IRedis redis, NodeKeyCache cache, SecurityEvents events, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> RevokeAsync(
+        string name,
+        HttpContext http,
+        IRedis redis,
+        NodeKeyCache cache,
+        SecurityEvents events,
+        KeyStore keys,
+        IServiceProvider services,
+        ILoggerFactory loggers,
+        TimeProvider time,
+        CancellationToken ct)
     {
         if (await NodeKeys.RevokeAsync(redis.Connection.GetDatabase(), name, time.GetUtcNow()) is not { } revoked)
         {
@@ -18,6 +37,46 @@ internal static class NodeKeyEndpoints
 
         cache.Forget(name);
         await events.RaiseAsync("node_revoked", "warning", http.User.Identity?.Name ?? "?", AuthApi.ClientAddress(http), $"node {name} was revoked; its signed calls are refused everywhere", ct);
-        return Results.Ok(new { node = name, revoked_at = revoked.RevokedAt });
+
+        var logger = loggers.CreateLogger(typeof(NodeKeyEndpoints));
+        object credentials;
+        if (services.GetService(typeof(IMeshCredentialRotation)) is IMeshCredentialRotation rotation)
+        {
+            try
+            {
+                // Not the request's token: a client that gives up must not stop a rotation between the servers and the credentials file.
+                var report = await rotation.RotateAsync(name, CancellationToken.None);
+                credentials = new { rotated = true, version = report.Version, holders = report.Rotated, disconnected = report.Disconnected, warnings = report.Warnings };
+            }
+            catch (MeshRotationException ex)
+            {
+                LogRotationFailed(logger, name, ex.Message);
+                credentials = new { rotated = false, error = $"{ex.Message}; revoke the node again to retry" };
+            }
+        }
+        else
+        {
+            credentials = new { rotated = false, error = "the registry module is off on this node: revoke on a node that runs it to rotate the mesh's passwords" };
+        }
+
+        object signingKey;
+        try
+        {
+            var current = await keys.RotateAsync(CancellationToken.None, dropRetired: true);
+            signingKey = new { rotated = true, kid = current.KeyId };
+        }
+        catch (NpgsqlException ex)
+        {
+            LogKeysFailed(logger, name, ex.Message);
+            signingKey = new { rotated = false, error = $"the signing keys could not be rotated ({ex.Message}); run `aurora-node auth rotate-keys` or revoke again" };
+        }
+
+        return Results.Ok(new { node = name, revoked_at = revoked.RevokedAt, credentials, signing_key = signingKey });
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Revoked node {Node}, but the mesh's passwords were not rotated: {Reason}")]
+    private static partial void LogRotationFailed(ILogger logger, string node, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Revoked node {Node}, but the signing keys were not rotated: {Reason}")]
+    private static partial void LogKeysFailed(ILogger logger, string node, string reason);
 }

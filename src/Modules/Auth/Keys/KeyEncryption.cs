@@ -6,7 +6,8 @@ namespace AuroraNode.Modules.Auth.Keys;
 /// <summary>
 /// Seals a signing key's PKCS#8 bytes with AES-256-GCM under the mesh key for storage, as
 /// <c>version(1) ‖ nonce(12) ‖ tag(16) ‖ ciphertext</c>. The kid is authenticated data, so a sealed key
-/// copied onto another key's row does not open.
+/// copied onto another key's row does not open. When the mesh key is rotated (<see cref="Replace"/>) it seals with the
+/// new key and still opens what the previous one sealed, for the moment the re-sealed rows take to replicate.
 /// </summary>
 internal sealed class KeyEncryption
 {
@@ -16,17 +17,27 @@ internal sealed class KeyEncryption
     private const int TagBytes = 16;
     private const int HeaderBytes = 1 + NonceBytes + TagBytes;
 
-    private readonly byte[] _meshKey;
+    private volatile MeshKeys _keys;
 
     public KeyEncryption(ReadOnlySpan<byte> meshKey)
     {
-        if (meshKey.Length != MeshKeyBytes)
-        {
-            throw new ArgumentException($"the mesh key must be {MeshKeyBytes} bytes, got {meshKey.Length}", nameof(meshKey));
-        }
-
-        _meshKey = meshKey.ToArray();
+        _keys = new MeshKeys(Checked(meshKey), null);
     }
+
+    /// <summary>Seals with <paramref name="meshKey"/> from now on; what the current key sealed still opens.</summary>
+    public void Replace(ReadOnlySpan<byte> meshKey)
+    {
+        var next = Checked(meshKey);
+        var keys = _keys;
+        if (!next.AsSpan().SequenceEqual(keys.Current))
+        {
+            _keys = new MeshKeys(next, keys.Current);
+        }
+    }
+
+    private static byte[] Checked(ReadOnlySpan<byte> meshKey) => meshKey.Length == MeshKeyBytes
+        ? meshKey.ToArray()
+        : throw new ArgumentException($"the mesh key must be {MeshKeyBytes} bytes, got {meshKey.Length}", nameof(meshKey));
 
     public byte[] Seal(ReadOnlySpan<byte> pkcs8, string keyId)
     {
@@ -34,7 +45,7 @@ internal sealed class KeyEncryption
         sealedKey[0] = Version;
         var nonce = sealedKey.AsSpan(1, NonceBytes);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_meshKey, TagBytes);
+        using var aes = new AesGcm(_keys.Current, TagBytes);
         aes.Encrypt(nonce, pkcs8, sealedKey.AsSpan(HeaderBytes), sealedKey.AsSpan(1 + NonceBytes, TagBytes), Encoding.UTF8.GetBytes(keyId));
         return sealedKey;
     }
@@ -48,16 +59,23 @@ internal sealed class KeyEncryption
         }
 
         var pkcs8 = new byte[sealedKey.Length - HeaderBytes];
-        try
+        var keys = _keys;
+        foreach (var key in keys.Previous is null ? [keys.Current] : new[] { keys.Current, keys.Previous })
         {
-            using var aes = new AesGcm(_meshKey, TagBytes);
-            aes.Decrypt(sealedKey.Slice(1, NonceBytes), sealedKey[HeaderBytes..], sealedKey.Slice(1 + NonceBytes, TagBytes), pkcs8, Encoding.UTF8.GetBytes(keyId));
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            throw new KeyDecryptionException(keyId, "the mesh key is not the one it was sealed with, or the stored bytes were altered");
+            try
+            {
+                using var aes = new AesGcm(key, TagBytes);
+                aes.Decrypt(sealedKey.Slice(1, NonceBytes), sealedKey[HeaderBytes..], sealedKey.Slice(1 + NonceBytes, TagBytes), pkcs8, Encoding.UTF8.GetBytes(keyId));
+                return pkcs8;
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                // The other key, if any.
+            }
         }
 
-        return pkcs8;
+        throw new KeyDecryptionException(keyId, "the mesh key is not the one it was sealed with, or the stored bytes were altered");
     }
+
+    private sealed record MeshKeys(byte[] Current, byte[]? Previous);
 }

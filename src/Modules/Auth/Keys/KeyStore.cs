@@ -38,6 +38,8 @@ internal sealed partial class KeyStore(
 
     private const string PruneSql = "DELETE FROM auth.signing_keys WHERE retired_at IS NOT NULL AND retired_at <= @Cutoff";
 
+    private const string DropRetiredSql = "DELETE FROM auth.signing_keys WHERE retired_at IS NOT NULL";
+
     private readonly SemaphoreSlim _reloads = new(1, 1);
     private long _lastForcedReload;
 
@@ -101,6 +103,9 @@ internal sealed partial class KeyStore(
         }
     }
 
+    /// <summary>Re-reads the key set from the primary now (the mesh key was rotated: the rows were sealed anew).</summary>
+    public Task ReloadAsync(CancellationToken ct) => TryLoadAsync(fromPrimary: true, ct);
+
     /// <summary>A token names a kid this node does not know: a key made elsewhere may not have replicated yet. Re-read from the primary, at most every few seconds.</summary>
     public async Task ReloadForUnknownKeyAsync(CancellationToken ct)
     {
@@ -115,8 +120,12 @@ internal sealed partial class KeyStore(
         await TryLoadAsync(fromPrimary: true, ct);
     }
 
-    /// <summary>Retires the current key and makes a new one current, for every node; the old one verifies until its tokens expire.</summary>
-    public async Task<SigningKey> RotateAsync(CancellationToken ct)
+    /// <summary>
+    /// Retires the current key and makes a new one current, for every node; the old one verifies until its tokens
+    /// expire — or, with <paramref name="dropRetired"/> (a node was revoked: it could unseal the old keys), every
+    /// retired key is deleted at once and tokens they signed are refused (clients refresh).
+    /// </summary>
+    public async Task<SigningKey> RotateAsync(CancellationToken ct, bool dropRetired = false)
     {
         var now = time.GetUtcNow();
         var fresh = SigningKey.Create(now);
@@ -128,6 +137,11 @@ internal sealed partial class KeyStore(
                 await conn.ExecuteAsync(new CommandDefinition(RetireSql, new { Now = now.UtcDateTime }, tx, cancellationToken: ct));
                 await conn.ExecuteAsync(new CommandDefinition(InsertSql, Row(fresh), tx, cancellationToken: ct));
                 await conn.ExecuteAsync(new CommandDefinition(PruneSql, new { Cutoff = (now - options.KeepRetiredKeys).UtcDateTime }, tx, cancellationToken: ct));
+                if (dropRetired)
+                {
+                    await conn.ExecuteAsync(new CommandDefinition(DropRetiredSql, transaction: tx, cancellationToken: ct));
+                }
+
                 await tx.CommitAsync(ct);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)

@@ -21,12 +21,15 @@ internal static class MeshKey
                 + $"copy the value from the lead's credentials file if the node joined before the auth module existed");
         }
 
-        var bytes = new byte[KeyEncryption.MeshKeyBytes + 2];
-        if (Base64Url.DecodeFromChars(text, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != KeyEncryption.MeshKeyBytes)
-        {
-            throw new StartupException(null, $"{CredentialKeys.AuthMeshKey} in {node.DataDir}/credentials is not {KeyEncryption.MeshKeyBytes} bytes of base64url; restore it from the lead's credentials file");
-        }
+        return new KeyEncryption(Decode(text) ?? throw new StartupException(null, $"{CredentialKeys.AuthMeshKey} in {node.DataDir}/credentials is not {KeyEncryption.MeshKeyBytes} bytes of base64url; restore it from the lead's credentials file"));
+    }
 
-        return new KeyEncryption(bytes.AsSpan(0, written));
+    /// <summary>The key's bytes from its stored form (base64url), or null when it is not 32 bytes of that.</summary>
+    public static byte[]? Decode(string? text)
+    {
+        var bytes = new byte[KeyEncryption.MeshKeyBytes + 2];
+        return text is not null && Base64Url.DecodeFromChars(text, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == KeyEncryption.MeshKeyBytes
+            ? bytes[..written]
+            : null;
     }
 }

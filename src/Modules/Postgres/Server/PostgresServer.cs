@@ -74,6 +74,13 @@ internal sealed partial class PostgresServer(
             return;
         }
 
+        // The mesh's passwords may have been rotated while the node was down: the replica reconnects with the current ones.
+        if (StandbyConfig.IsStandby(DataDir) && File.Exists(Path.Combine(node.DataDir, "replication.pgpass"))
+            && credentials.Get(ReplicationPasswordKey) is { } replication && credentials.Get(SuperuserPasswordKey) is { } superuser)
+        {
+            StandbyConfig.WritePassFile(node.DataDir, replication, superuser, ClusterInitializer.RunAsUser(options));
+        }
+
         // A former primary never starts as a second one: if another node took the lease meanwhile, it follows that node.
         if (!StandbyConfig.IsStandby(DataDir) && await LeaderElsewhereAsync() is { } primary)
         {

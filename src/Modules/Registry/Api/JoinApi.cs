@@ -148,6 +148,12 @@ internal static partial class JoinApi
                 granted[CredentialKeys.SuperuserPassword] = superuser;
             }
 
+            // Which rotation of the mesh's passwords the node receives: it fetches newer ones after the next.
+            if (credentials.Get(CredentialKeys.MeshCredentialsVersion) is { } version)
+            {
+                granted[CredentialKeys.MeshCredentialsVersion] = version;
+            }
+
             LogJoined(logger, name, from, JoinTokens.Id(request.Token!));
             return Results.Json(new { mesh_id = granted[CredentialKeys.MeshId], lead = node.Name, node = name, credentials = granted });
         }
