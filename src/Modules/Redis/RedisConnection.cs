@@ -181,22 +181,43 @@ internal sealed partial class RedisConnection(
         {
             try
             {
-                return await sentinels.GetServer(ep).SentinelGetMasterAddressByNameAsync(RedisOptions.ServiceName).WaitAsync(TimeSpan.FromMilliseconds(500), ct) is { } named ? EndpointText(named) : null;
+                var master = (await sentinels.GetServer(ep).SentinelMasterAsync(RedisOptions.ServiceName).WaitAsync(TimeSpan.FromMilliseconds(500), ct)).ToDictionary();
+                return new SentinelView($"{master["ip"]}:{master["port"]}", int.Parse(master["num-other-sentinels"], System.Globalization.CultureInfo.InvariantCulture) + 1);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or KeyNotFoundException or FormatException)
             {
                 return null;
             }
         }));
-        var named = answers.OfType<string>().GroupBy(a => a).OrderByDescending(g => g.Count()).FirstOrDefault();
-        if (named is null || SentinelQuorum.CouldBeOverruled(Math.Max(known.Count, answers.Length), named.Count()))
+
+        // Count every Sentinel that could vote: those this node knows, those registered in the mesh's Redis since its
+        // last refresh (a node registers its Sentinel there), and as many as any answering Sentinel has heard of.
+        var total = new[] { known.Concat(await RegisteredSentinelsAsync(ct)).Distinct().Count(), answers.Length }
+            .Concat(answers.OfType<SentinelView>().Select(a => a.Sentinels)).Max();
+        var named = answers.OfType<SentinelView>().GroupBy(a => a.Master).OrderByDescending(g => g.Count()).FirstOrDefault();
+        if (named is null || SentinelQuorum.CouldBeOverruled(total, named.Count()))
         {
             return false;
         }
 
         // Right after a failover the client may still take the new master for a replica: connected to it is enough then.
-        return MasterEndpoint() is { } master ? master == named.Key : IsConnectedTo(named.Key);
+        return MasterEndpoint() is { } current ? current == named.Key : IsConnectedTo(named.Key);
     }
+
+    private async Task<IEnumerable<string>> RegisteredSentinelsAsync(CancellationToken ct)
+    {
+        try
+        {
+            return (await Connection.GetDatabase().SetMembersAsync(SentinelsKey).WaitAsync(TimeSpan.FromMilliseconds(500), ct)).Select(v => (string)v!);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return [];
+        }
+    }
+
+    // One Sentinel's answer: the master it names and how many Sentinels (itself included) it knows of.
+    private sealed record SentinelView(string Master, int Sentinels);
 
     private bool IsConnectedTo(string endpoint) =>
         _connection?.GetEndPoints().Any(ep => EndpointText(ep) == endpoint && _connection.GetServer(ep).IsConnected) == true;
