@@ -185,11 +185,13 @@ internal static class OllamaEndpoints
         });
     }
 
-    private static object Piece(string model, bool chat, string text, TimeProvider time) => chat
+    /// <summary>One streamed piece of an answer, as Ollama writes it (chat: a message; generate: a response).</summary>
+    internal static object Piece(string model, bool chat, string text, TimeProvider time) => chat
         ? new { model, created_at = time.GetUtcNow().UtcDateTime, message = new { role = "assistant", content = text }, done = false }
         : new { model, created_at = time.GetUtcNow().UtcDateTime, response = text, done = false };
 
-    private static object Final(string model, bool chat, string text, RunStats s, TimeProvider time) => chat
+    /// <summary>The last line of an answer (or the whole of one not streamed), with Ollama's figures.</summary>
+    internal static object Final(string model, bool chat, string text, RunStats s, TimeProvider time) => chat
         ? new
         {
             model,

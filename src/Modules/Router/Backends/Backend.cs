@@ -20,8 +20,8 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
 
     public int Waiting => Volatile.Read(ref waiting);
 
-    /// <summary>The request shapes it takes: an Ollama server also speaks OpenAI's.</summary>
-    public IReadOnlyList<string> Apis => settings.Kind == BackendSettings.Ollama ? [RequestApi.Ollama, RequestApi.OpenAi] : [RequestApi.OpenAi];
+    /// <summary>The request shapes it takes: an Ollama server speaks both; for an OpenAI one this node translates Ollama's.</summary>
+    public IReadOnlyList<string> Apis { get; } = [RequestApi.Ollama, RequestApi.OpenAi];
 
     public IReadOnlyList<string> Models => (settings.Models ?? listed).Select(ModelNames.Bare).Distinct().ToList();
 
@@ -29,6 +29,13 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
     public string? ListProblem { get; private set; }
 
     public bool Has(string model) => Models.Contains(ModelNames.Bare(model));
+
+    /// <summary>The model as the server names it ("o" for a client's "o:latest"), the client's name when the server lists none like it.</summary>
+    public string ServerName(string model)
+    {
+        var bare = ModelNames.Bare(model);
+        return (settings.Models ?? listed).FirstOrDefault(n => ModelNames.Bare(n) == bare) ?? model;
+    }
 
     public void Listed(IReadOnlyList<string> models)
     {
