@@ -82,9 +82,10 @@ public sealed class SlowBackend : IAsyncDisposable
     /// <summary>The config of a node that fronts this server.</summary>
     public string BackendSection(string name, bool gpu = false, int slots = 1) => "  backends:\n" + BackendEntry(name, "ollama", gpu, slots);
 
-    /// <summary>One entry under <c>backends:</c>.</summary>
-    public string BackendEntry(string name, string kind, bool gpu = false, int slots = 1) =>
-        $"    {name}:\n      kind: {kind}\n      url: {Url}\n      slots: {slots}\n      gpu: {(gpu ? "true" : "false")}";
+    /// <summary>One entry under <c>backends:</c>; with <paramref name="models"/> the node serves those names (this server answers any).</summary>
+    public string BackendEntry(string name, string kind, bool gpu = false, int slots = 1, params string[] models) =>
+        $"    {name}:\n      kind: {kind}\n      url: {Url}\n      slots: {slots}\n      gpu: {(gpu ? "true" : "false")}" +
+        (models.Length > 0 ? $"\n      models: [{string.Join(", ", models)}]" : "");
 
     public async ValueTask DisposeAsync()
     {
