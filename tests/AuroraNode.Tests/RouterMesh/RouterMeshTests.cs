@@ -153,6 +153,38 @@ public sealed class RouterMeshTests
 
     [Test]
     [DependsOnTest(nameof(ForwardedRequest_IsServedWhereItArrives_NeverForwardedAgain), AllowFailure = true)]
+    public async Task Tags_ModelOnlyOnAPeer_ShowItsSizeAndDigest_AndABackendsDetails()
+    {
+        var own = Tag(await n2.GetJsonAsync("/api/tags"), "tiny:latest");
+        var file = new FileInfo(Path.Combine(n2.Config.DataDir, "models", "tiny.gguf"));
+        JsonElement seen = default;
+        for (var i = 0; i < 50; i++)
+        {
+            // The digest is published once n2 has hashed the file (in the background, after its first load figure).
+            seen = Tag(await Lead.GetJsonAsync("/api/tags"), "tiny:latest");
+            if (seen.GetProperty("digest").GetString()!.Length > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var backendModel = Tag(await n3.GetJsonAsync("/api/tags"), "m:latest");
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen.GetProperty("size").GetInt64(), Is.EqualTo(file.Length).And.GreaterThan(0), "the lead has no file of its own");
+            Assert.That(seen.GetProperty("digest").GetString(), Is.EqualTo(own.GetProperty("digest").GetString()));
+            Assert.That(seen.GetProperty("modified_at").GetDateTime(), Is.EqualTo(own.GetProperty("modified_at").GetDateTime()));
+            Assert.That(backendModel.GetProperty("size").GetInt64(), Is.EqualTo(slowBackend.Size), "an Ollama server's own figures");
+            Assert.That(backendModel.GetProperty("digest").GetString(), Is.EqualTo(slowBackend.Digest));
+            Assert.That(backendModel.GetProperty("details").GetProperty("family").GetString(), Is.EqualTo("llama"));
+            Assert.That(backendModel.GetProperty("details").GetProperty("quantization_level").GetString(), Is.EqualTo("Q4_K_M"));
+        });
+    }
+
+    [Test]
+    [DependsOnTest(nameof(Tags_ModelOnlyOnAPeer_ShowItsSizeAndDigest_AndABackendsDetails), AllowFailure = true)]
     public async Task GpuGenerate_AnswersInOnePiece_AndGpuStatusListsEveryNode()
     {
         using var response = await Lead.Http.PostAsJsonAsync("/api/gpu/generate", new { model = Model, prompt = "p", options = new { num_predict = Tokens } });
@@ -313,6 +345,8 @@ public sealed class RouterMeshTests
 
         Assert.That(served.Last(), Is.EqualTo(node), "served by: " + string.Join(", ", served));
     }
+
+    private static JsonElement Tag(JsonElement tags, string name) => tags.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == name);
 
     private static IEnumerable<JsonElement> Nodes(JsonElement status) => status.GetProperty("nodes").EnumerateArray();
 

@@ -34,7 +34,21 @@ public sealed class SlowBackend : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
         app = builder.Build();
-        app.MapGet("/api/tags", () => Results.Json(new { models = new[] { new { name = model + ":latest", model = model + ":latest" } } }));
+        app.MapGet("/api/tags", () => Results.Json(new
+        {
+            models = new[]
+            {
+                new
+                {
+                    name = model + ":latest",
+                    model = model + ":latest",
+                    modified_at = ModifiedAt,
+                    size = Size,
+                    digest = Digest,
+                    details = new { parent_model = "", format = "gguf", family = "llama", families = new[] { "llama" }, parameter_size = "8.0B", quantization_level = "Q4_K_M" },
+                },
+            },
+        }));
         app.MapPost("/api/generate", (HttpContext http) => GenerateAsync(http, chat: false));
         app.MapPost("/api/chat", (HttpContext http) => GenerateAsync(http, chat: true));
         app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = model, @object = "model" } } }));
@@ -43,6 +57,13 @@ public sealed class SlowBackend : IAsyncDisposable
     }
 
     public string Model { get; }
+
+    /// <summary>What /api/tags says of the model, as Ollama lists a pulled one.</summary>
+    public long Size => 4_920_753_328;
+
+    public string Digest => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Model + Port)));
+
+    public DateTimeOffset ModifiedAt { get; } = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     public TimeSpan TokenDelay { get; }
 

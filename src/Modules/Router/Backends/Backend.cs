@@ -1,4 +1,5 @@
 using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Load;
 using AuroraNode.Modules.Router.Models;
 using AuroraNode.Modules.Router.Routing;
 
@@ -12,6 +13,7 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
 {
     private readonly SemaphoreSlim slots = new(settings.Slots, settings.Slots);
     private IReadOnlyList<string> listed = [];
+    private IReadOnlyDictionary<string, ModelFacts> facts = new Dictionary<string, ModelFacts>();
     private int waiting;
 
     public BackendSettings Settings => settings;
@@ -37,9 +39,16 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
         return (settings.Models ?? listed).FirstOrDefault(n => ModelNames.Bare(n) == bare) ?? model;
     }
 
-    public void Listed(IReadOnlyList<string> models)
+    /// <summary>The names the server listed last (its models unless the config names them).</summary>
+    public IReadOnlyList<string> ListedNames => listed;
+
+    /// <summary>What the server said of a model (an Ollama server's size, digest, details), or null.</summary>
+    public ModelFacts? Facts(string model) => facts.GetValueOrDefault(ModelNames.Bare(model));
+
+    public void Listed(IReadOnlyList<ListedModel> models)
     {
-        listed = models;
+        listed = models.Select(m => m.Name).ToList();
+        facts = models.Where(m => m.Facts is not null).GroupBy(m => ModelNames.Bare(m.Name)).ToDictionary(g => g.Key, g => g.First().Facts!);
         ListProblem = null;
     }
 
