@@ -176,4 +176,22 @@ public sealed partial class BackendTests
             Assert.That(chat.GetProperty("missing").GetProperty("status").GetInt32(), Is.EqualTo(404));
         });
     }
+
+    [Test]
+    public async Task OpenAiJs_ChatCompletions_AgainstAnOllamaServer_ParseThePassedThroughAnswers()
+    {
+        var (token, _) = await Auth.AuthClient.TokensAsync(Node, "admin", TestKit.Mesh.Credentials(Node)["auth.admin_password"]);
+
+        var result = await JsClients.RunAsync("openai-chat.mjs", Node.Config.ApiUrl, "m", token);
+
+        var streamed = result.GetProperty("streamed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(streamed.GetProperty("text").GetString(), Is.EqualTo(result.GetProperty("whole").GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()).And.StartWith("t0 "));
+            Assert.That(streamed.GetProperty("finish").GetString(), Is.EqualTo("length"));
+            Assert.That(streamed.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), Is.EqualTo(10));
+            Assert.That(result.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("id").GetString()), Does.Contain("m:latest"));
+            Assert.That(result.GetProperty("missing").GetProperty("status").GetInt32(), Is.EqualTo(404));
+        });
+    }
 }
