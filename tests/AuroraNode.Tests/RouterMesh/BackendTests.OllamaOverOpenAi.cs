@@ -86,6 +86,48 @@ public sealed partial class BackendTests
         });
     }
 
+    [TestCase(true, TestName = "OpenAiServer_OllamaChatWithTools_StreamedCallComesWhole_AnswerGoesBackWithItsId")]
+    [TestCase(false, TestName = "OpenAiServer_OllamaChatWithTools_OneJsonWithTheCall_AnswerGoesBackWithItsId")]
+    public async Task OpenAiServer_OllamaChatWithTools(bool stream)
+    {
+        await WaitForModelAsync("o");
+        var tools = new[] { new { type = "function", function = new { name = "get_weather", description = "weather in a city", parameters = new { type = "object", properties = new { city = new { type = "string" } } } } } };
+        using var ask = await Node.Http.PostAsJsonAsync("/api/chat", new { model = "o", messages = new[] { new { role = "user", content = "weather in Paris?" } }, tools, stream });
+        var asked = await ask.Content.ReadAsStringAsync();
+        var askedBody = openAi.LastOpenAiRequest.Body;
+        Assert.That((int)ask.StatusCode, Is.EqualTo(200), asked);
+        var lines = asked.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var withCall = lines.Single(l => l.GetProperty("message").TryGetProperty("tool_calls", out _));
+
+        using var answer = await Node.Http.PostAsJsonAsync("/api/chat", new
+        {
+            model = "o",
+            messages = new object[]
+            {
+                new { role = "user", content = "weather in Paris?" },
+                new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Paris" } } } } },
+                new { role = "tool", content = "sunny", tool_name = "get_weather" },
+            },
+            tools,
+            stream,
+            options = new { num_predict = 2 },
+        });
+        var answered = await answer.Content.ReadAsStringAsync();
+        var sent = openAi.LastOpenAiRequest.Body.GetProperty("messages");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(withCall.GetProperty("message").GetProperty("tool_calls").ToString(), Is.EqualTo("""[{"function":{"name":"get_weather","arguments":{"city":"Paris"}}}]"""));
+            Assert.That(lines[^1].GetProperty("done").GetBoolean(), Is.True);
+            Assert.That(lines[^1].GetProperty("done_reason").GetString(), Is.EqualTo("stop"));
+            Assert.That(askedBody.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString(), Is.EqualTo("get_weather"));
+            Assert.That((int)answer.StatusCode, Is.EqualTo(200), answered);
+            Assert.That(answered, Does.Contain("t0 "));
+            Assert.That(sent[1].GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString(), Is.EqualTo("""{"city":"Paris"}"""));
+            Assert.That(sent[2].GetProperty("tool_call_id").GetString(), Is.EqualTo(sent[1].GetProperty("tool_calls")[0].GetProperty("id").GetString()));
+        });
+    }
+
     [Test]
     public async Task OpenAiServer_OllamaRawGenerate_GoesToCompletions_EmptyPromptOnlyLoads()
     {

@@ -11,7 +11,7 @@ namespace AuroraNode.Tests.RouterMesh;
 /// <summary>
 /// A slowed test backend: a small Ollama- and OpenAI-compatible server (GET /api/tags, POST /api/generate and /api/chat,
 /// NDJSON or one JSON; GET /v1/models, POST /v1/chat/completions and /v1/completions, SSE or one JSON, usage in the
-/// stream when asked with stream_options, OpenAI's 404 for another model and 400 for a temperature above 2) that stands for a server a node fronts. It writes one token every <see cref="TokenDelay"/>, reports
+/// stream when asked with stream_options, a tool call when given tools, OpenAI's 404 for another model and 400 for a temperature above 2) that stands for a server a node fronts. It writes one token every <see cref="TokenDelay"/>, reports
 /// Ollama's figures in its last line, and can hold requests before their first token (<see cref="Hold"/>) or after it
 /// (<see cref="StallAfterFirstToken"/>).
 /// </summary>
@@ -195,6 +195,12 @@ public sealed class SlowBackend : IAsyncDisposable
         var tokens = root.TryGetProperty("max_tokens", out var n) ? n.GetInt32() : root.TryGetProperty("max_completion_tokens", out var mc) ? mc.GetInt32() : 8;
         var kind = chat ? "chat.completion" : "text_completion";
         await gate.Task.WaitAsync(ct);
+        if (chat && root.TryGetProperty("tools", out var tools) && tools.GetArrayLength() > 0 && root.GetProperty("messages").EnumerateArray().Last().GetProperty("role").GetString() != "tool")
+        {
+            await CallToolAsync(http, tools[0].GetProperty("function").GetProperty("name").GetString()!, stream, ct);
+            return;
+        }
+
         http.Response.ContentType = stream ? "text/event-stream" : "application/json";
         if (stream && chat)
         {
@@ -240,6 +246,31 @@ public sealed class SlowBackend : IAsyncDisposable
             choices = new[] { chat ? (object)new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = "length" } : new { index = 0, text = text.ToString(), finish_reason = "length" } },
             usage,
         }), ct);
+    }
+
+    // As OpenAI does: the call's name first, its arguments in pieces, finish_reason tool_calls.
+    private async Task CallToolAsync(HttpContext http, string name, bool stream, CancellationToken ct)
+    {
+        http.Response.ContentType = stream ? "text/event-stream" : "application/json";
+        var usage = new { prompt_tokens = 4, completion_tokens = 7, total_tokens = 11 };
+        if (!stream)
+        {
+            await http.Response.WriteAsync(JsonSerializer.Serialize(new
+            {
+                @object = "chat.completion",
+                model = Model,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_x1", type = "function", function = new { name, arguments = "{\"city\":\"Paris\"}" } } } }, finish_reason = "tool_calls" } },
+                usage,
+            }), ct);
+            return;
+        }
+
+        object Part(object call, string? finish) => new { @object = "chat.completion.chunk", model = Model, choices = new[] { new { index = 0, delta = new { tool_calls = new[] { call } }, finish_reason = finish } } };
+        await WriteEventAsync(http, Part(new { index = 0, id = "call_x1", type = "function", function = new { name, arguments = "" } }, null), ct);
+        await WriteEventAsync(http, Part(new { index = 0, function = new { arguments = "{\"city\":" } }, null), ct);
+        await WriteEventAsync(http, Part(new { index = 0, function = new { arguments = "\"Paris\"}" } }, "tool_calls"), ct);
+        await WriteEventAsync(http, new { @object = "chat.completion.chunk", model = Model, choices = Array.Empty<object>(), usage }, ct);
+        await http.Response.WriteAsync("data: [DONE]\n\n", ct);
     }
 
     private static async Task WriteEventAsync(HttpContext http, object value, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AuroraNode.Modules.Router.Api;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Load;
@@ -79,6 +80,7 @@ internal sealed class OllamaOverOpenAi(BackendClient client, SpeedBook speeds, T
         var text = new StringBuilder();
         StreamedResult.Writer? writer = null;
         var pieces = 0;
+        var toolCalls = new ToolCallBuilder();
         string? finish = null;
         int? promptTokens = null, completionTokens = null;
         long firstToken = 0;
@@ -99,6 +101,12 @@ internal sealed class OllamaOverOpenAi(BackendClient client, SpeedBook speeds, T
                 finish = piece.FinishReason ?? finish;
                 promptTokens = piece.PromptTokens ?? promptTokens;
                 completionTokens = piece.CompletionTokens ?? completionTokens;
+                if (piece.ToolCalls is { Count: > 0 } parts)
+                {
+                    toolCalls.Add(parts);
+                    firstToken = firstToken == 0 ? (eventStream ? Stopwatch.GetTimestamp() : held) : firstToken;
+                }
+
                 if (piece.Text.Length == 0)
                 {
                     continue;
@@ -141,14 +149,21 @@ internal sealed class OllamaOverOpenAi(BackendClient client, SpeedBook speeds, T
         var stats = new RunStats(prompt, promptDuration, eval, evalDuration, TimeSpan.Zero, Stopwatch.GetElapsedTime(received, end), finish == "length" ? "length" : "stop");
         speeds.Record(shape.Model, prompt, promptDuration, eval, evalDuration, Stopwatch.GetElapsedTime(held, end));
         var final = OllamaEndpoints.Final(request.Model, request.Chat, request.Stream ? "" : text.ToString(), stats, time);
+        var calls = request.Chat && toolCalls.Any ? toolCalls.ToOllama() : null;
         if (!request.Stream)
         {
-            return await AnswerAsync(http, beforeStart, Results.Json(final, RouterJson.Options), 200);
+            return await AnswerAsync(http, beforeStart, Results.Json(calls is null ? final : WithToolCalls(final, calls), RouterJson.Options), 200);
         }
 
         try
         {
             writer ??= await StartAsync(http, beforeStart, ct);
+            if (calls is not null)
+            {
+                // As Ollama streams them: whole, in a piece of their own before the final line.
+                await writer.WriteAsync(WithToolCalls(OllamaEndpoints.Piece(request.Model, chat: true, "", time), calls), ct);
+            }
+
             await writer.WriteAsync(final, ct);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
@@ -157,6 +172,13 @@ internal sealed class OllamaOverOpenAi(BackendClient client, SpeedBook speeds, T
         }
 
         return RelayResult.Answered(200);
+    }
+
+    private static JsonNode WithToolCalls(object answer, JsonArray calls)
+    {
+        var node = JsonSerializer.SerializeToNode(answer, RouterJson.Options)!;
+        node["message"]!["tool_calls"] = calls;
+        return node;
     }
 
     // A 5xx or 404 lets the next node try; any other error is the request's own, told in Ollama's shape.

@@ -7,7 +7,8 @@ namespace AuroraNode.Modules.Router.Backends;
 /// <summary>
 /// Turns an Ollama request (/api/generate, /api/chat) into the OpenAI request an OpenAI-compatible server takes:
 /// chat messages (generate's system and prompt become two) for /v1/chat/completions, or a raw prompt for
-/// /v1/completions; options num_predict, temperature, top_p, stop, seed and the penalties; format as response_format.
+/// /v1/completions; options num_predict, temperature, top_p, stop, seed and the penalties; format as response_format;
+/// tools as they are, an assistant's tool calls with ids, and a tool's answer with the id of the call it answers.
 /// The server is always asked to stream, with usage, so the node can measure and report Ollama's figures.
 /// </summary>
 internal static class OllamaToOpenAi
@@ -88,12 +89,32 @@ internal static class OllamaToOpenAi
         }
 
         var list = new JsonArray();
+        var calls = new List<(string Id, string? Name)>();
         foreach (var m in messages)
         {
-            list.Add(new JsonObject { ["role"] = m.Role, ["content"] = Content(m) });
+            var message = new JsonObject { ["role"] = m.Role, ["content"] = Content(m) };
+            if (m.Role == "assistant" && m.ToolCalls is { ValueKind: JsonValueKind.Array } toolCalls)
+            {
+                message["tool_calls"] = ToolCalls(toolCalls, calls, list.Count);
+            }
+            else if (m.Role == "tool" && calls.FindIndex(c => m.ToolName is null || c.Name == m.ToolName) is var i and >= 0)
+            {
+                // Ollama answers a call by its tool's name, OpenAI by the call's id: the earliest unanswered call of that tool.
+                message["tool_call_id"] = calls[i].Id;
+                calls.RemoveAt(i);
+            }
+
+            list.Add(message);
         }
 
-        return Finish(new JsonObject { ["model"] = serverModel, ["messages"] = list }, ChatPath, chat: true, request.Model!, stream, request.Options, request.Format);
+        var json = new JsonObject { ["model"] = serverModel, ["messages"] = list };
+        if (request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
+        {
+            // The same shape in both APIs: [{type: "function", function: {name, description, parameters}}].
+            json["tools"] = JsonNode.Parse(tools.GetRawText());
+        }
+
+        return Finish(json, ChatPath, chat: true, request.Model!, stream, request.Options, request.Format);
     }
 
     private static Translated Finish(JsonObject json, string path, bool chat, string model, bool stream, OllamaOptions? options, JsonElement? format)
@@ -145,6 +166,25 @@ internal static class OllamaToOpenAi
         json["stream"] = true;
         json["stream_options"] = new JsonObject { ["include_usage"] = true };
         return new Translated(path, System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), chat, model, stream, null, null);
+    }
+
+    // Ollama's calls carry no id and arguments as an object; OpenAI's an id each and arguments as a JSON string.
+    private static JsonArray ToolCalls(JsonElement toolCalls, List<(string Id, string? Name)> calls, int message)
+    {
+        var list = new JsonArray();
+        foreach (var call in toolCalls.EnumerateArray())
+        {
+            var function = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
+            var name = function.ValueKind == JsonValueKind.Object && function.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            var arguments = function.ValueKind == JsonValueKind.Object && function.TryGetProperty("arguments", out var a)
+                ? a.ValueKind == JsonValueKind.String ? a.GetString()! : a.GetRawText()
+                : "{}";
+            var id = $"call_{message}_{list.Count}";
+            calls.Add((id, name));
+            list.Add(new JsonObject { ["id"] = id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = name, ["arguments"] = arguments } });
+        }
+
+        return list;
     }
 
     private static void Set(JsonObject json, string name, float? value)

@@ -60,14 +60,25 @@ internal static class OpenAiPieces
 
         string text = "";
         string? finish = null;
+        IReadOnlyList<ToolCallPart>? calls = null;
         if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
             var choice = choices[0];
-            text = String(choice, "text")
-                ?? (choice.TryGetProperty("delta", out var delta) ? String(delta, "content") : null)
-                ?? (choice.TryGetProperty("message", out var message) ? String(message, "content") : null)
-                ?? "";
+            var delta = choice.TryGetProperty("delta", out var d) && d.ValueKind == JsonValueKind.Object ? d
+                : choice.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
+            text = String(choice, "text") ?? (delta.ValueKind == JsonValueKind.Object ? String(delta, "content") : null) ?? "";
             finish = String(choice, "finish_reason");
+            if (delta.ValueKind == JsonValueKind.Object && delta.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array)
+            {
+                calls = toolCalls.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.Object).Select((c, i) =>
+                {
+                    var function = c.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
+                    return new ToolCallPart(
+                        Whole(c, "index") ?? i,
+                        function.ValueKind == JsonValueKind.Object ? String(function, "name") : null,
+                        function.ValueKind == JsonValueKind.Object ? String(function, "arguments") : null);
+                }).ToList();
+            }
         }
 
         int? prompt = null, completion = null;
@@ -77,7 +88,7 @@ internal static class OpenAiPieces
             completion = Whole(usage, "completion_tokens");
         }
 
-        return new OpenAiPiece(text, finish, prompt, completion);
+        return new OpenAiPiece(text, finish, prompt, completion, calls);
     }
 
     /// <summary>The message of OpenAI's error shape <c>{"error": {"message"}}</c> (or a bare string), else the JSON as it is.</summary>
@@ -93,5 +104,8 @@ internal static class OpenAiPieces
     private static int? Whole(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
 }
 
-/// <summary>Text from one event, the finish reason when it is the last, and the token counts when the server gives its usage.</summary>
-internal sealed record OpenAiPiece(string Text, string? FinishReason, int? PromptTokens, int? CompletionTokens);
+/// <summary>Text from one event, the finish reason when it is the last, the token counts when the server gives its usage, and parts of tool calls.</summary>
+internal sealed record OpenAiPiece(string Text, string? FinishReason, int? PromptTokens, int? CompletionTokens, IReadOnlyList<ToolCallPart>? ToolCalls = null);
+
+/// <summary>A part of tool call <see cref="Index"/>: its name when it starts, a piece of its arguments (a JSON string, streamed in pieces).</summary>
+internal sealed record ToolCallPart(int Index, string? Name, string? Arguments);
