@@ -50,4 +50,31 @@ public sealed class OllamaToOpenAiTests
         var json = JsonDocument.Parse(translated.Body).RootElement;
         Assert.That((json.GetProperty("temperature").GetRawText(), json.GetProperty("top_p").GetRawText(), json.GetProperty("seed").GetRawText()), Is.EqualTo(("0.7", "0.9", "42")));
     }
+
+    [Test]
+    public void Translate_ToolConversation_CallsGetIds_EachAnswerTheIdOfItsToolsEarliestCall()
+    {
+        var body = """
+            {"model":"m","tools":[{"type":"function","function":{"name":"f"}}],"messages":[
+              {"role":"user","content":"w"},
+              {"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":1}}},{"function":{"name":"g","arguments":{}}}]},
+              {"role":"tool","content":"from g","tool_name":"g"},
+              {"role":"tool","content":"from f","tool_name":"f"}]}
+            """;
+
+        var translated = OllamaToOpenAi.Translate("/api/chat", Encoding.UTF8.GetBytes(body), "srv");
+
+        var json = JsonDocument.Parse(translated.Body).RootElement;
+        var messages = json.GetProperty("messages");
+        var calls = messages[1].GetProperty("tool_calls");
+        Assert.Multiple(() =>
+        {
+            Assert.That(json.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString(), Is.EqualTo("f"));
+            Assert.That(calls[0].GetProperty("type").GetString(), Is.EqualTo("function"));
+            Assert.That(calls[0].GetProperty("function").GetProperty("arguments").GetString(), Is.EqualTo("""{"a":1}"""), "arguments as a JSON string");
+            Assert.That(calls[0].GetProperty("id").GetString(), Is.Not.EqualTo(calls[1].GetProperty("id").GetString()));
+            Assert.That(messages[2].GetProperty("tool_call_id").GetString(), Is.EqualTo(calls[1].GetProperty("id").GetString()));
+            Assert.That(messages[3].GetProperty("tool_call_id").GetString(), Is.EqualTo(calls[0].GetProperty("id").GetString()));
+        });
+    }
 }
