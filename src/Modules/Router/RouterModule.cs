@@ -41,6 +41,7 @@ public sealed class RouterModule : IAuroraModule
         services.AddSingleton<SpeedBook>();
         services.AddSingleton<BackendSet>();
         services.AddSingleton<BackendClient>();
+        services.AddSingleton<OllamaOverOpenAi>();
         services.AddSingleton<BackendRelay>();
         services.AddHostedService<BackendDiscovery>();
         services.AddSingleton<LocalLoad>();

@@ -9,7 +9,7 @@ namespace AuroraNode.Tests.RouterMesh;
 /// "o"; and "down", configured with model "x" at a port where nothing listens.
 /// </summary>
 [NonParallelizable]
-public sealed class BackendTests
+public sealed partial class BackendTests
 {
     private TempDirectory temp = null!;
     private TestKit.Mesh mesh = null!;
@@ -24,6 +24,7 @@ public sealed class BackendTests
         temp = new TempDirectory();
         ollama = await SlowBackend.StartAsync("m", TimeSpan.FromMilliseconds(5));
         openAi = await SlowBackend.StartAsync("o", TimeSpan.FromMilliseconds(5));
+        openAi.OpenAiNamesOnly = true;
         var router = $"router:\n  llama:\n    library_dir: {LlamaTestLibrary.Directory}\n  backends:\n" +
             ollama.BackendEntry("ol", "ollama") + "\n" + openAi.BackendEntry("oa", "openai") + "\n" +
             $"    down:\n      url: http://127.0.0.1:{FreePort.Next()}\n      models: [x]";
@@ -102,17 +103,6 @@ public sealed class BackendTests
             Assert.That(json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), Is.EqualTo("t0 t1 t2 "));
             Assert.That(whole.Headers.GetValues("X-Aurora-Node").Single(), Is.EqualTo("lead"));
         });
-    }
-
-    [Test]
-    public async Task OpenAiServer_OllamaShapedRequest_SaysWhichApiToUse()
-    {
-        await WaitForModelAsync("o");
-        using var response = await Node.Http.PostAsJsonAsync("/api/generate", new { model = "o", prompt = "hi" });
-        var body = await response.Content.ReadAsStringAsync();
-
-        Assert.That((int)response.StatusCode, Is.EqualTo(400), body);
-        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("error").GetString(), Does.Contain("/v1/chat/completions"));
     }
 
     [Test]

@@ -153,6 +153,38 @@ public sealed class RouterMeshTests
 
     [Test]
     [DependsOnTest(nameof(ForwardedRequest_IsServedWhereItArrives_NeverForwardedAgain), AllowFailure = true)]
+    public async Task Tags_ModelOnlyOnAPeer_ShowItsSizeAndDigest_AndABackendsDetails()
+    {
+        var own = Tag(await n2.GetJsonAsync("/api/tags"), "tiny:latest");
+        var file = new FileInfo(Path.Combine(n2.Config.DataDir, "models", "tiny.gguf"));
+        JsonElement seen = default;
+        for (var i = 0; i < 50; i++)
+        {
+            // The digest is published once n2 has hashed the file (in the background, after its first load figure).
+            seen = Tag(await Lead.GetJsonAsync("/api/tags"), "tiny:latest");
+            if (seen.GetProperty("digest").GetString()!.Length > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var backendModel = Tag(await n3.GetJsonAsync("/api/tags"), "m:latest");
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen.GetProperty("size").GetInt64(), Is.EqualTo(file.Length).And.GreaterThan(0), "the lead has no file of its own");
+            Assert.That(seen.GetProperty("digest").GetString(), Is.EqualTo(own.GetProperty("digest").GetString()));
+            Assert.That(seen.GetProperty("modified_at").GetDateTime(), Is.EqualTo(own.GetProperty("modified_at").GetDateTime()));
+            Assert.That(backendModel.GetProperty("size").GetInt64(), Is.EqualTo(slowBackend.Size), "an Ollama server's own figures");
+            Assert.That(backendModel.GetProperty("digest").GetString(), Is.EqualTo(slowBackend.Digest));
+            Assert.That(backendModel.GetProperty("details").GetProperty("family").GetString(), Is.EqualTo("llama"));
+            Assert.That(backendModel.GetProperty("details").GetProperty("quantization_level").GetString(), Is.EqualTo("Q4_K_M"));
+        });
+    }
+
+    [Test]
+    [DependsOnTest(nameof(Tags_ModelOnlyOnAPeer_ShowItsSizeAndDigest_AndABackendsDetails), AllowFailure = true)]
     public async Task GpuGenerate_AnswersInOnePiece_AndGpuStatusListsEveryNode()
     {
         using var response = await Lead.Http.PostAsJsonAsync("/api/gpu/generate", new { model = Model, prompt = "p", options = new { num_predict = Tokens } });
@@ -228,35 +260,22 @@ public sealed class RouterMeshTests
     [DependsOnTest(nameof(Fastest_QueueGrowsOnTheFastest_WorkShiftsAway), AllowFailure = true)]
     public async Task NodeKilledMidRun_StreamEndsWithoutARetry_AndLaterRequestsGoElsewhere()
     {
-        // Let n2 win again after the queue test, then stall its next answer after the first token.
-        await UntilServedByAsync("n2");
+        // Let n2 win again after the queue test, and wait for figures n2 published after that request ended: one
+        // published while it was busy could still be on its way and send the next request elsewhere.
+        var ended = await UntilServedByAsync("n2");
+        await WaitForAsync(Lead, s => Nodes(s).Any(n => n.GetProperty("name").GetString() == "n2" && n.GetProperty("published_at").GetDateTimeOffset().UtcDateTime > ended), "figures from n2 published after its last request");
         fastBackend.StallAfterFirstToken();
         var firstTokens = fastBackend.FirstTokens;
         var othersBefore = leadBackend.Requests + slowBackend.Requests;
-        // A figure published while n2 was busy can arrive just after: until the stream lands on n2, read it out and ask again.
-        HttpResponseMessage? streaming = null;
-        for (var i = 0; i < 5 && streaming is null; i++)
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/generate")
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/generate")
-            {
-                Content = JsonContent.Create(new { model = Model, prompt = "p", options = new { num_predict = Tokens } }),
-            };
-            var response = await Lead.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            if (response.Headers.GetValues("X-Aurora-Node").Single() == "n2")
-            {
-                streaming = response;
-            }
-            else
-            {
-                await response.Content.ReadAsStringAsync();
-                response.Dispose();
-                othersBefore++;
-            }
-        }
+            Content = JsonContent.Create(new { model = Model, prompt = "p", options = new { num_predict = Tokens } }),
+        };
+        var streaming = await Lead.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
-        Assert.That(streaming, Is.Not.Null, "the stream went to n2, the fastest");
-        using var owned = streaming!;
-        using var reader = new StreamReader(await streaming!.Content.ReadAsStreamAsync());
+        Assert.That(streaming.Headers.GetValues("X-Aurora-Node").Single(), Is.EqualTo("n2"), "the stream went to n2, the fastest");
+        using var owned = streaming;
+        using var reader = new StreamReader(await streaming.Content.ReadAsStreamAsync());
         var first = await reader.ReadLineAsync();
         Assert.That(first, Does.Contain("\"done\":false"));
         Assert.That(fastBackend.FirstTokens, Is.EqualTo(firstTokens + 1));
@@ -302,8 +321,8 @@ public sealed class RouterMeshTests
         return new Answer((int)response.StatusCode, response.Headers.TryGetValues("X-Aurora-Node", out var n) ? n.Single() : "", estimate, body);
     }
 
-    // The figures of a node that was held or loaded a moment ago settle within a few requests.
-    private async Task UntilServedByAsync(string node)
+    // The figures of a node that was held or loaded a moment ago settle within a few requests. Returns when the last ended.
+    private async Task<DateTime> UntilServedByAsync(string node)
     {
         var served = new List<string>();
         for (var i = 0; i < 8 && served.LastOrDefault() != node; i++)
@@ -312,7 +331,10 @@ public sealed class RouterMeshTests
         }
 
         Assert.That(served.Last(), Is.EqualTo(node), "served by: " + string.Join(", ", served));
+        return DateTime.UtcNow;
     }
+
+    private static JsonElement Tag(JsonElement tags, string name) => tags.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == name);
 
     private static IEnumerable<JsonElement> Nodes(JsonElement status) => status.GetProperty("nodes").EnumerateArray();
 

@@ -21,6 +21,8 @@ internal static class GpuEndpoints
                 name = n.Load.Node,
                 url = n.Load.Url,
                 self = n.Self,
+                // When the node computed the figures (its clock), and how long ago this node received them.
+                published_at = n.Load.Timestamp.UtcDateTime,
                 age_ms = Math.Round(n.Age.TotalMilliseconds),
                 rtt_ms = n.Rtt is { } rtt ? Math.Round(rtt, 2) : (double?)null,
                 cooldown_until = cooldowns.Until(n.Load.Node)?.UtcDateTime,

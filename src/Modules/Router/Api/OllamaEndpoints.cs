@@ -2,6 +2,7 @@ using System.Text;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Llama;
 using AuroraNode.Modules.Router.Load;
+using AuroraNode.Modules.Router.Models;
 using Microsoft.AspNetCore.Http;
 
 namespace AuroraNode.Modules.Router.Api;
@@ -62,7 +63,7 @@ internal static class OllamaEndpoints
         return await RespondAsync(http, inference, request, body.Stream ?? true, chat: true, time);
     }
 
-    /// <summary>This node's model files, then the models it serves through its servers or other nodes (no file here: size 0).</summary>
+    /// <summary>This node's model files, then the models it serves through its servers or other nodes (their size and details as published).</summary>
     public static IResult Tags(LocalInference inference, MeshModels mesh, TimeProvider time) =>
         Results.Json(
             new
@@ -75,14 +76,14 @@ internal static class OllamaEndpoints
                     size = m.Size,
                     digest = ModelDigests.Of(m.Settings.Path, m.Size, m.ModifiedAt),
                     details = Details(null),
-                }).Concat(mesh.Elsewhere().Select(name => new
+                }).Concat(mesh.Elsewhere().Select(m => new
                 {
-                    name = Tagged(name),
-                    model = Tagged(name),
-                    modified_at = time.GetUtcNow().UtcDateTime,
-                    size = 0L,
-                    digest = "",
-                    details = Details(null),
+                    name = Tagged(m.Name),
+                    model = Tagged(m.Name),
+                    modified_at = (m.Facts?.ModifiedAt ?? time.GetUtcNow()).UtcDateTime,
+                    size = m.Facts?.Size ?? 0L,
+                    digest = m.Facts?.Digest ?? "",
+                    details = m.Facts is { } f ? Details(f.Family, f.ParameterSize, f.QuantizationLevel) : Details(null),
                 })),
             },
             RouterJson.Options);
@@ -185,11 +186,13 @@ internal static class OllamaEndpoints
         });
     }
 
-    private static object Piece(string model, bool chat, string text, TimeProvider time) => chat
+    /// <summary>One streamed piece of an answer, as Ollama writes it (chat: a message; generate: a response).</summary>
+    internal static object Piece(string model, bool chat, string text, TimeProvider time) => chat
         ? new { model, created_at = time.GetUtcNow().UtcDateTime, message = new { role = "assistant", content = text }, done = false }
         : new { model, created_at = time.GetUtcNow().UtcDateTime, response = text, done = false };
 
-    private static object Final(string model, bool chat, string text, RunStats s, TimeProvider time) => chat
+    /// <summary>The last line of an answer (or the whole of one not streamed), with Ollama's figures.</summary>
+    internal static object Final(string model, bool chat, string text, RunStats s, TimeProvider time) => chat
         ? new
         {
             model,
@@ -223,16 +226,18 @@ internal static class OllamaEndpoints
     {
         // llama.cpp describes a model as "<family> <size> <quantization>", e.g. "llama 8B Q4_K - Medium".
         var parts = model?.Description.Split(' ', 3) ?? [];
-        return new
-        {
-            parent_model = "",
-            format = "gguf",
-            family = parts.ElementAtOrDefault(0) ?? "",
-            families = parts.Length > 0 ? new[] { parts[0] } : null,
-            parameter_size = parts.ElementAtOrDefault(1) ?? "",
-            quantization_level = parts.ElementAtOrDefault(2) ?? "",
-        };
+        return Details(parts.ElementAtOrDefault(0) ?? "", parts.ElementAtOrDefault(1) ?? "", parts.ElementAtOrDefault(2) ?? "");
     }
+
+    private static object Details(string family, string parameterSize, string quantizationLevel) => new
+    {
+        parent_model = "",
+        format = "gguf",
+        family,
+        families = family.Length > 0 ? new[] { family } : null,
+        parameter_size = parameterSize,
+        quantization_level = quantizationLevel,
+    };
 
     private static RequestSettings? Settings(OllamaOptions? options, System.Text.Json.JsonElement? keepAlive, TimeSpan? defaultKeepAlive)
     {

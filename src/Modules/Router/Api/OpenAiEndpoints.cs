@@ -132,9 +132,9 @@ internal static class OpenAiEndpoints
                     @object = "model",
                     created = m.ModifiedAt.ToUnixTimeSeconds(),
                     owned_by = "library",
-                }).Concat(mesh.Elsewhere().Select(name => new
+                }).Concat(mesh.Elsewhere().Select(m => new
                 {
-                    id = OllamaEndpoints.Tagged(name),
+                    id = OllamaEndpoints.Tagged(m.Name),
                     @object = "model",
                     created = time.GetUtcNow().ToUnixTimeSeconds(),
                     owned_by = "mesh",

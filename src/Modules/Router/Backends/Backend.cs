@@ -1,4 +1,5 @@
 using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Load;
 using AuroraNode.Modules.Router.Models;
 using AuroraNode.Modules.Router.Routing;
 
@@ -12,6 +13,7 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
 {
     private readonly SemaphoreSlim slots = new(settings.Slots, settings.Slots);
     private IReadOnlyList<string> listed = [];
+    private IReadOnlyDictionary<string, ModelFacts> facts = new Dictionary<string, ModelFacts>();
     private int waiting;
 
     public BackendSettings Settings => settings;
@@ -20,8 +22,8 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
 
     public int Waiting => Volatile.Read(ref waiting);
 
-    /// <summary>The request shapes it takes: an Ollama server also speaks OpenAI's.</summary>
-    public IReadOnlyList<string> Apis => settings.Kind == BackendSettings.Ollama ? [RequestApi.Ollama, RequestApi.OpenAi] : [RequestApi.OpenAi];
+    /// <summary>The request shapes it takes: an Ollama server speaks both; for an OpenAI one this node translates Ollama's.</summary>
+    public IReadOnlyList<string> Apis { get; } = [RequestApi.Ollama, RequestApi.OpenAi];
 
     public IReadOnlyList<string> Models => (settings.Models ?? listed).Select(ModelNames.Bare).Distinct().ToList();
 
@@ -30,9 +32,23 @@ internal sealed class Backend(BackendSettings settings, int queueLimit)
 
     public bool Has(string model) => Models.Contains(ModelNames.Bare(model));
 
-    public void Listed(IReadOnlyList<string> models)
+    /// <summary>The model as the server names it ("o" for a client's "o:latest"), the client's name when the server lists none like it.</summary>
+    public string ServerName(string model)
     {
-        listed = models;
+        var bare = ModelNames.Bare(model);
+        return (settings.Models ?? listed).FirstOrDefault(n => ModelNames.Bare(n) == bare) ?? model;
+    }
+
+    /// <summary>The names the server listed last (its models unless the config names them).</summary>
+    public IReadOnlyList<string> ListedNames => listed;
+
+    /// <summary>What the server said of a model (an Ollama server's size, digest, details), or null.</summary>
+    public ModelFacts? Facts(string model) => facts.GetValueOrDefault(ModelNames.Bare(model));
+
+    public void Listed(IReadOnlyList<ListedModel> models)
+    {
+        listed = models.Select(m => m.Name).ToList();
+        facts = models.Where(m => m.Facts is not null).GroupBy(m => ModelNames.Bare(m.Name)).ToDictionary(g => g.Key, g => g.First().Facts!);
         ListProblem = null;
     }
 

@@ -3,14 +3,17 @@ using Microsoft.Extensions.Logging;
 
 namespace AuroraNode.Modules.Router.Backends;
 
-/// <summary>Asks every backend without a configured model list for its models, at start and every 10 s (a model pulled into Ollama appears).</summary>
+/// <summary>
+/// Asks every backend without a configured model list for its models, at start and every 10 s (a model pulled into
+/// Ollama appears); an Ollama server with a configured list too, for what it says of them (size, digest, details).
+/// </summary>
 internal sealed partial class BackendDiscovery(BackendSet backends, BackendClient client, TimeProvider time, ILogger<BackendDiscovery> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listing = backends.All.Where(b => b.Settings.Models is null).ToList();
+        var listing = backends.All.Where(b => b.Settings.Models is null || b.Settings.Kind == BackendSettings.Ollama).ToList();
         if (listing.Count == 0)
         {
             return;
@@ -40,9 +43,10 @@ internal sealed partial class BackendDiscovery(BackendSet backends, BackendClien
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             var models = await client.ModelsAsync(backend.Settings, timeout.Token);
-            if (backend.ListProblem is not null || !models.SequenceEqual(backend.Models))
+            var names = models.Select(m => m.Name).ToList();
+            if (backend.ListProblem is not null || !names.SequenceEqual(backend.ListedNames))
             {
-                LogListed(backend.Settings.Name, string.Join(", ", models));
+                LogListed(backend.Settings.Name, string.Join(", ", names));
             }
 
             backend.Listed(models);
@@ -59,7 +63,7 @@ internal sealed partial class BackendDiscovery(BackendSet backends, BackendClien
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backend {Backend} serves models: {Models}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backend {Backend} lists models: {Models}")]
     private partial void LogListed(string backend, string models);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {Backend} at {Url} did not list its models ({Problem}); trying again every 10 s")]

@@ -6,13 +6,24 @@ using Microsoft.AspNetCore.Http;
 namespace AuroraNode.Modules.Router.Backends;
 
 /// <summary>
-/// Serves a request with a fronted server: waits for one of its slots, sends the body on unchanged (an Ollama server
-/// takes Ollama's and OpenAI's shapes, an OpenAI one OpenAI's), relays the answer and records the speed it showed.
+/// Serves a request with a fronted server: waits for one of its slots, sends the body on (an Ollama server takes
+/// Ollama's and OpenAI's shapes as they are; an OpenAI one takes OpenAI's with its own model name, and Ollama's
+/// translated by <see cref="OllamaOverOpenAi"/>), relays the answer and records the speed it showed.
 /// </summary>
-internal sealed class BackendRelay(BackendClient client, SpeedBook speeds)
+internal sealed class BackendRelay(BackendClient client, SpeedBook speeds, OllamaOverOpenAi translated)
 {
     public async Task<RelayResult> ServeAsync(Backend backend, string path, byte[] body, RequestShape shape, HttpContext http, TimeSpan firstByteTimeout, Action beforeStart, CancellationToken ct)
     {
+        if (backend.Settings.Kind == BackendSettings.OpenAi)
+        {
+            if (shape.Api == RequestApi.Ollama)
+            {
+                return await translated.ServeAsync(backend, path, body, shape, http, firstByteTimeout, beforeStart, ct);
+            }
+
+            body = WithModel(body, backend.ServerName(shape.Model));
+        }
+
         IDisposable slot;
         try
         {
@@ -50,5 +61,17 @@ internal sealed class BackendRelay(BackendClient client, SpeedBook speeds)
                 return result;
             }
         }
+    }
+
+    // An OpenAI server knows "o", not the "o:latest" that Ollama-minded clients (and /v1/models) say.
+    private static byte[] WithModel(byte[] body, string model)
+    {
+        if (System.Text.Json.Nodes.JsonNode.Parse(body) is System.Text.Json.Nodes.JsonObject json && json["model"]?.GetValue<string>() is { } named && named != model)
+        {
+            json["model"] = model;
+            return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        }
+
+        return body;
     }
 }

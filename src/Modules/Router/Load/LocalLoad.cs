@@ -1,12 +1,13 @@
 using AuroraNode.Modules.Router.Backends;
 using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Models;
 using AuroraNode.Modules.Router.Routing;
 
 namespace AuroraNode.Modules.Router.Load;
 
 /// <summary>
 /// This node's load as it publishes it: every model of its own (loaded or not) and of the servers it fronts, with
-/// slots, busy, queued and measured speed. The list of model files is read at most once a second; without llama.cpp
+/// slots, busy, queued, measured speed and what it is (size; digest once hashed; a server's details). The list of model files is read at most once a second; without llama.cpp
 /// the node offers only its servers' models.
 /// </summary>
 internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet backends, SpeedBook speeds, NodeContext node, TimeProvider time)
@@ -29,7 +30,8 @@ internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet
             var speed = speeds.Of(name);
             models.Add(new ModelLoad(
                 name, m.Settings.Parallel, live?.Busy ?? 0, live?.Waiting ?? 0, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond,
-                speed.AverageMs, m.Settings.GpuLayers != 0, BothApis));
+                speed.AverageMs, m.Settings.GpuLayers != 0, BothApis,
+                new ModelFacts(m.Size, ModelDigests.Known(m.Settings.Path, m.Size, m.ModifiedAt) ?? "", m.ModifiedAt)));
         }
 
         foreach (var backend in backends.All)
@@ -39,7 +41,7 @@ internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet
                 var speed = speeds.Of(name);
                 models.Add(new ModelLoad(
                     name, backend.Settings.Slots, backend.Busy, backend.Waiting, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond,
-                    speed.AverageMs, backend.Settings.Gpu, backend.Apis));
+                    speed.AverageMs, backend.Settings.Gpu, backend.Apis, backend.Facts(name)));
             }
         }
 

@@ -84,7 +84,10 @@ internal sealed record RelayResult(bool Started, bool Completed, string? Problem
 
     public static RelayResult Failed(string problem, int status = 0, string? body = null) => new(false, false, problem, status, body, null);
 
-    public static RelayResult Broken(string problem, StreamTally tally) => new(true, false, problem, 0, null, tally);
+    public static RelayResult Broken(string problem, StreamTally? tally = null) => new(true, false, problem, 0, null, tally);
 
     public static RelayResult Done(int status, StreamTally tally) => new(true, true, null, status, null, tally);
+
+    /// <summary>Answered here (translated, or a mistake in the request), with nothing to tally.</summary>
+    public static RelayResult Answered(int status) => new(true, true, null, status, null, null);
 }

@@ -68,7 +68,10 @@ internal sealed partial class RouteFilter(
             if (planner.Options.PinnedNode is { } pinned && pinned != node.Name)
             {
                 return Error(http, endpoint, new InferenceError(
-                    503, $"modules.router.strategy pins requests to node '{pinned}', which has not published model '{shape.Model}' within the last {planner.Options.PeerStaleAfter.TotalSeconds:0} s", TimeSpan.FromSeconds(1)));
+                    503,
+                    $"modules.router.strategy pins requests to node '{pinned}', which has not published model '{shape.Model}' within the last {planner.Options.PeerStaleAfter.TotalSeconds:0.#} s " +
+                    $"(it is down, or does not serve the model); pinned requests run nowhere else: retry later, or set strategy: fastest to let other nodes serve them",
+                    TimeSpan.FromSeconds(1)));
             }
 
             if (planner.OnlyInAnotherApi(shape))
@@ -160,8 +163,9 @@ internal sealed partial class RouteFilter(
             return Results.Empty;
         }
 
+        var pin = planner.Options.PinnedNode is { } to ? $"; modules.router.strategy pins requests to node '{to}', so they run nowhere else (strategy: fastest lets other nodes serve them)" : "";
         return Error(http, endpoint, new InferenceError(
-            503, $"no node could serve model '{shape.Model}': {string.Join("; ", failures)}", TimeSpan.FromSeconds(1)));
+            503, $"no node could serve model '{shape.Model}': {string.Join("; ", failures)}{pin}", TimeSpan.FromSeconds(1)));
     }
 
     private async Task<RelayResult> ForwardAsync(HttpContext http, Endpoint endpoint, RequestShape shape, byte[] body, Candidate target, Estimate estimate, string why, CancellationToken ct)
