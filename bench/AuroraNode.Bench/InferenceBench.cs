@@ -26,7 +26,10 @@ internal static class InferenceBench
     public static async Task<IReadOnlyList<Figure>> RunAsync(NodeBinary binary, CancellationToken ct)
     {
         var library = LibraryDir();
-        var threads = Environment.ProcessorCount;
+        // Threads for all three contenders: the node's default (one per core) unless AURORA_BENCH_THREADS says otherwise.
+        var threads = Environment.GetEnvironmentVariable("AURORA_BENCH_THREADS") is { Length: > 0 } text
+            ? int.TryParse(text, out var n) && n > 0 ? n : throw new BenchException($"AURORA_BENCH_THREADS must be a positive number; got '{text}'")
+            : Environment.ProcessorCount;
         var folder = Path.Combine(NodeProcess.BenchRoot, "inference-" + Guid.NewGuid().ToString("N")[..8]);
         var models = Path.Combine(folder, "models");
         Directory.CreateDirectory(models);
