@@ -14,6 +14,9 @@ internal sealed class DirectGeneration(string modelPath, int context, int thread
     private readonly LlamaModel _model = LlamaModel.Load(modelPath);
     private LlamaContext? _context;
 
+    /// <summary>The model's parameter count, as llama.cpp reports it.</summary>
+    public ulong Parameters => _model.ParameterCount;
+
     public int[] Tokenize(string prompt) => _model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
 
     /// <summary>The text of generated token ids, as <see cref="Run"/> builds it.</summary>

@@ -1,3 +1,4 @@
+using AuroraNode.Modules.Router.Llama;
 using AuroraNode.Modules.Router.Llama.Native;
 using AuroraNode.Tests.TestKit;
 
@@ -106,10 +107,9 @@ internal static class InferenceBench
         }
 
         Console.WriteLine($"  {name}: API {Spread.Of(ours.Select(t => t.TokensPerSecond)).Format("tok/s")}, libllama {Spread.Of(raw.Select(t => t.TokensPerSecond)).Format("tok/s")}, node-llama-cpp {Spread.Of(theirs.Select(t => t.TokensPerSecond)).Format("tok/s")}");
-        var parameters = (2L * TinyGguf.Vocabulary.Count * shape.Embedding) + (shape.Layers * ((4L * shape.Embedding * shape.Embedding) + (3L * shape.Embedding * shape.FeedForward)));
         string[] notes =
         [
-            $"model {name}: random-weight llama, n_embd {shape.Embedding}, {shape.Layers} layers, n_ff {shape.FeedForward}, {parameters / 1e6:0.0}M parameters, F32 ({new FileInfo(path).Length / 1048576.0:0.0} MiB); prompt {prompt.Length} tokens, {Tokens} generated greedily; {threads} threads, context {Context}",
+            $"model {name}: random-weight llama, n_embd {shape.Embedding}, {shape.Layers} layers, n_ff {shape.FeedForward}, {direct.Parameters / 1e6:0.0}M parameters, F32 ({new FileInfo(path).Length / 1048576.0:0.0} MiB); prompt {prompt.Length} tokens, {Tokens} generated greedily; {threads} threads, context {Context}",
             "tokens/s from the first generated token to the last, as each caller sees them: the API's per NDJSON line read by the client",
             $"time to first token: API {Spread.Of(ours.Select(t => t.FirstMs)).Format("ms")}, libllama {Spread.Of(raw.Select(t => t.FirstMs)).Format("ms")}, node-llama-cpp {Spread.Of(theirs.Select(t => t.FirstMs)).Format("ms")}",
             "the API's text equals libllama's greedy output" + (peerText == expected ? "; node-llama-cpp generated the same tokens" : "; node-llama-cpp generated other tokens (its context settings differ)"),
@@ -129,11 +129,7 @@ internal static class InferenceBench
     // Where the node finds the library by default: $AURORA_LLAMA_LIBRARY_DIR, else packaging/fetch-llama.sh's folder.
     private static string LibraryDir()
     {
-        var dir = Environment.GetEnvironmentVariable("AURORA_LLAMA_LIBRARY_DIR") is { Length: > 0 } set
-            ? set
-            : Path.Combine(
-                Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache ? cache : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
-                "aurora-node", "llama", LlamaBuild.NpmVersion);
+        var dir = LlamaOptions.DefaultLibraryDir();
         return File.Exists(Path.Combine(dir, LlamaBuild.LlamaFile))
             ? dir
             : throw new BenchException($"llama.cpp library missing in {dir}: run packaging/fetch-llama.sh {dir}");

@@ -1,3 +1,4 @@
+using AuroraNode.Modules.Router.Llama;
 using AuroraNode.Modules.Router.Llama.Native;
 
 namespace AuroraNode.Tests.TestKit;
@@ -8,14 +9,7 @@ namespace AuroraNode.Tests.TestKit;
 /// </summary>
 public static class LlamaTestLibrary
 {
-    public static string Directory { get; } =
-        Environment.GetEnvironmentVariable("AURORA_LLAMA_LIBRARY_DIR") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(
-                Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache
-                    ? cache
-                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
-                "aurora-node", "llama", LlamaBuild.NpmVersion);
+    public static string Directory { get; } = LlamaOptions.DefaultLibraryDir();
 
     internal static LlamaLibraryInfo Load()
     {
