@@ -83,7 +83,8 @@ internal static class RoutingBench
             RoutingOptions.Default with { PeerStaleAfter = TimeSpan.FromHours(1) });
         var self = new NodeContext("self", new HashSet<NodeRole> { NodeRole.Compute }, "/tmp", "127.0.0.1", "0", 8700, null);
         using var pool = new ModelPool(options, time, NullLogger<ModelPool>.Instance);
-        var local = new LocalLoad(new LocalLibrary(options), pool, new BackendSet(options), new SpeedBook(), self, time);
+        var inFlight = new InFlight(time);
+        var local = new LocalLoad(new LocalLibrary(options), pool, new BackendSet(options), new SpeedBook(), inFlight, self, time);
         using var services = new ServiceCollection().BuildServiceProvider();
         var peers = new PeerTable(options.Routing, self, services, time);
         var random = new Random(1);
@@ -91,12 +92,11 @@ internal static class RoutingBench
         {
             // Five models a node, the one asked for among them, each with measured figures and some load.
             var models = new[] { "m", "a", "b", "c", "d" }.Select(m => new ModelLoad(
-                m, 1 + (i % 4), random.Next(3), random.Next(3), 500 + random.Next(5000), 20 + random.Next(1000), 100 + random.Next(3000), i % 3 == 0, [RequestApi.Ollama, RequestApi.OpenAi])).ToList();
+                m, 1 + (i % 4), random.Next(3), random.Next(3), 500 + random.Next(5000), 20 + random.Next(1000), 100 + random.Next(3000), i % 3 == 0, [RequestApi.Ollama, RequestApi.OpenAi], BacklogMs: random.Next(5000))).ToList();
             peers.Update(new NodeLoad($"node-{i:D2}", $"http://10.0.0.{i + 2}:8700", time.GetUtcNow(), models));
             peers.RoundTrip($"node-{i:D2}", 1 + random.Next(50));
         }
 
-        var inFlight = new InFlight(time);
         var planner = new RoutePlanner(local, peers, new Cooldowns(options.Routing, time), new Corrections(time), inFlight, options.Routing);
         var body = Encoding.UTF8.GetBytes("{\"model\":\"m\",\"prompt\":\"Why is the sky blue? Answer in two sentences, for a child of seven.\",\"stream\":true,\"options\":{\"temperature\":0.7,\"num_predict\":256}}");
         if (planner.Plan(RequestShape.Read(RequestApi.Ollama, body, true)!).Order.Count != Peers + 1)

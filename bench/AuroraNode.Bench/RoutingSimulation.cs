@@ -15,6 +15,7 @@ internal sealed class RoutingSimulation
 {
     public const string Model = "m";
     public const double PublishDelayMs = 100;
+    public const double PublishIntervalMs = 1000;
 
     public static readonly SimNode[] Mesh =
     [

@@ -23,9 +23,11 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
         nodes = mesh.Select(n => new NodeState(n)).ToArray();
         inFlight = new InFlight(clock);
         corrections = new Corrections(clock);
+        var lastArrival = trace.Count == 0 ? 0 : trace[^1].ArrivalMs;
         foreach (var node in nodes)
         {
             Publish(node);
+            Every(RoutingSimulation.PublishIntervalMs, lastArrival, () => Publish(node));
         }
 
         foreach (var r in trace)
@@ -54,6 +56,16 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
 
     private void At(double ms, Action action) => events.Enqueue(action, (ms, sequence++));
 
+    private void Every(double intervalMs, double untilMs, Action action) =>
+        At(clock.NowMs + intervalMs, () =>
+        {
+            action();
+            if (clock.NowMs < untilMs)
+            {
+                Every(intervalMs, untilMs, action);
+            }
+        });
+
     private void Route(SimRequest r)
     {
         var (index, estimate) = policy switch
@@ -80,7 +92,7 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
                 inFlight.ChangeSince(n.Sim.Name, RoutingSimulation.Model, n.PublishedAt),
                 corrections.Of(n.Sim.Name, RoutingSimulation.Model, measured));
         }).ToList();
-        var best = RoutePlanner.Order(candidates, new RequestSize(r.PromptGuess, r.MaxTokens), RoutingOptions.Fastest, _ => false).Order[0];
+        var best = RoutePlanner.Order(candidates, Visible(r), RoutingOptions.Fastest, _ => false).Order[0];
         return (Array.FindIndex(nodes, n => n.Sim.Name == best.Candidate.Node), best);
     }
 
@@ -113,7 +125,7 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
             var service = node.Sim.ServiceMs(r, others);
             var slowdown = service / (((r.PromptTokens / node.Sim.PromptTps) + (r.Generated / node.Sim.GenTps)) * 1000);
             var end = clock.NowMs + service;
-            node.Active.Add((r, end));
+            node.Active.Add((r, clock.NowMs, end));
             At(end, () => Complete(node, r, routed, service, slowdown));
         }
     }
@@ -158,11 +170,18 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
     {
         node.PublishPending = false;
         var speed = node.Speeds.Of(RoutingSimulation.Model);
-        node.Published = new ModelLoad(
+        var figures = new ModelLoad(
             RoutingSimulation.Model, node.Sim.Slots, node.Active.Count, node.Queue.Count, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond,
             speed.AverageMs, node.Sim.ClaimsGpu, Apis);
+
+        // The backlog as a node computes it: what it can see of each request (its body's size), at its own speeds.
+        var backlog = node.Active.Sum(a => Backlog.RemainingMs(Estimator.WorkMs(figures, Visible(a.Request)), clock.NowMs - a.StartMs))
+            + node.Queue.Sum(q => Estimator.WorkMs(figures, Visible(q.Request)));
+        node.Published = figures with { BacklogMs = backlog };
         node.PublishedAt = clock.GetUtcNow();
     }
+
+    private static RequestSize Visible(SimRequest r) => new(r.PromptGuess, r.MaxTokens);
 
     private sealed record Routed(SimRequest Request, double SentMs, InFlight.Dispatch? Dispatch, Estimate? Estimate);
 
@@ -170,7 +189,7 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
     {
         public SimNode Sim => sim;
 
-        public List<(SimRequest Request, double EndMs)> Active { get; } = [];
+        public List<(SimRequest Request, double StartMs, double EndMs)> Active { get; } = [];
 
         public Queue<(SimRequest Request, Routed? Routed)> Queue { get; } = new();
 

@@ -116,6 +116,46 @@ public sealed partial class BackendTests
     }
 
     [Test]
+    public async Task Load_RequestHoldingASlot_PublishesItsRemainingWorkAsBacklog_NoneOnceItEnds()
+    {
+        await WaitForModelAsync("m");
+        ollama.Hold();
+        double during;
+        var seen = ollama.Requests;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/generate") { Content = JsonContent.Create(new { model = "m", prompt = "hi", options = new { num_predict = 4000 } }) };
+        var sending = Node.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        try
+        {
+            // 4000 tokens at any speed measured here take seconds: the backlog cannot run out while the test looks.
+            for (var i = 0; i < 100 && ollama.Requests == seen; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            during = Backlog(await Node.GetJsonAsync("/api/v1/router/load"), "m");
+        }
+        finally
+        {
+            ollama.Release();
+        }
+
+        // The client goes away once the answer starts: the node ends the request.
+        (await sending).Dispose();
+        var after = during;
+        for (var i = 0; i < 100 && after > 0; i++)
+        {
+            await Task.Delay(50);
+            after = Backlog(await Node.GetJsonAsync("/api/v1/router/load"), "m");
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(during, Is.GreaterThan(1000), "a request of 4000 tokens holds its slot");
+            Assert.That(after, Is.Zero, "nothing runs or waits any more");
+        });
+    }
+
+    [Test]
     public async Task NodeStatus_RouterModule_NamesItsServersAndStrategy()
     {
         var data = (await Node.ModuleAsync("router")).GetProperty("data");
@@ -126,6 +166,9 @@ public sealed partial class BackendTests
             Assert.That(data.GetProperty("backends").EnumerateArray().Select(b => b.GetProperty("name").GetString()), Is.EquivalentTo(new[] { "ol", "oa", "down" }));
         });
     }
+
+    private static double Backlog(JsonElement load, string model) =>
+        load.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model").GetString() == model).GetProperty("backlog_ms").GetDouble();
 
     private async Task WaitForModelAsync(string model)
     {

@@ -31,6 +31,23 @@ public sealed class EstimatorTests
         Assert.That(estimate.TotalMs, Is.EqualTo(expected).Within(0.001));
     }
 
+    // slots, busy, queued, sent since, published backlog ms → expected total ms (100 tokens at 100 tok/s: 1000 ms of work)
+    [TestCase(1, 1, 0, 0, 300, 1300, TestName = "Estimate_OnlySlotBusyWithBacklog_WaitsWhatItHasLeft")]
+    [TestCase(1, 1, 2, 0, 2500, 3500, TestName = "Estimate_QueueBehindBacklog_WaitsAllOfIt")]
+    [TestCase(2, 2, 0, 0, 600, 1800, TestName = "Estimate_TwoSlotsFullWithBacklog_SharedBySlotsAndTheMachine")]
+    [TestCase(1, 1, 0, 1, 300, 2300, TestName = "Estimate_SentSinceTheBacklog_EachAddsThisRequestsWork")]
+    [TestCase(2, 1, 0, 0, 5000, 1500, TestName = "Estimate_FreeSlot_IgnoresTheBacklog")]
+    [TestCase(1, 1, 0, 0, 0, 1000, TestName = "Estimate_BusyButBacklogSpent_StartsAtOnce")]
+    public void Estimate_Backlog(int slots, int busy, int queued, int sent, double backlogMs, double expected)
+    {
+        // An average request of 400 ms would give another answer in every case: the backlog is what counts.
+        var load = new ModelLoad("m", slots, busy, queued, 0, 100, 400, false, [RequestApi.Ollama], BacklogMs: backlogMs);
+
+        var estimate = Estimator.Of(new Candidate("n", "http://n", false, load, 0, sent), Hundred);
+
+        Assert.That(estimate.TotalMs, Is.EqualTo(expected).Within(0.001));
+    }
+
     [TestCase(0, 0, 100, 100, TestName = "Estimate_PromptUnmeasured_TenTimesTheGenerationSpeed")]
     [TestCase(0, 500, 100, 200, TestName = "Estimate_PromptMeasured_UsesItsOwnSpeed")]
     public void Estimate_PromptTime(double gen, double prompt, double promptTokens, double expected)

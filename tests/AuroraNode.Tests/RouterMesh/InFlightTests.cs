@@ -40,4 +40,49 @@ public sealed class InFlightTests
             Assert.That(inFlight.All(), Is.Empty);
         });
     }
+
+    [Test]
+    public void BacklogMs_QueuedAndRunning_WholeWorkOfTheQueuedAndWhatTheRunningHaveLeft()
+    {
+        var time = new FakeTimeProvider();
+        var inFlight = new InFlight(time);
+        var size = new RequestSize(0, 100);
+        using var running = inFlight.Begin("self", "m", 0, size);
+        using var queued = inFlight.Begin("self", "m", 0, size);
+        using var unsized = inFlight.Begin("self", "m", 0);
+        using var otherModel = inFlight.Begin("self", "other", 0, size);
+        running.TakeSlot();
+        time.Advance(TimeSpan.FromMilliseconds(300));
+
+        // 1000 ms of work each: the running one has held its slot 300 ms of it; a request of unknown size is not priced.
+        Assert.That(inFlight.BacklogMs("self", "m", s => s.GenerationTokens * 10), Is.EqualTo(700 + 1000).Within(0.001));
+    }
+
+    [Test]
+    public void BacklogMs_RunningPastItsEstimate_CountsItsOverrunAgain_EndedCountsNothing()
+    {
+        var time = new FakeTimeProvider();
+        var inFlight = new InFlight(time);
+        using var late = inFlight.Begin("self", "m", 0, new RequestSize(0, 100));
+        var ended = inFlight.Begin("self", "m", 0, new RequestSize(0, 100));
+        late.TakeSlot();
+        time.Advance(TimeSpan.FromSeconds(5));
+        ended.Dispose();
+
+        // 1000 ms of work, 5000 ms in its slot: stuck, it is expected to hold the slot 4000 ms more.
+        Assert.That(inFlight.BacklogMs("self", "m", s => s.GenerationTokens * 10), Is.EqualTo(4000).Within(0.001));
+    }
+
+    [Test]
+    public void TakeSlot_Twice_KeepsTheFirstTime()
+    {
+        var time = new FakeTimeProvider();
+        var inFlight = new InFlight(time);
+        using var d = inFlight.Begin("self", "m", 0, new RequestSize(0, 100));
+        d.TakeSlot();
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        d.TakeSlot();
+
+        Assert.That(inFlight.BacklogMs("self", "m", _ => 1000), Is.EqualTo(600).Within(0.001));
+    }
 }

@@ -33,6 +33,7 @@ internal static class GpuEndpoints
                     busy = m.Busy,
                     free = Math.Max(0, m.Slots - m.Busy),
                     queue_depth = m.Queued,
+                    backlog_ms = m.BacklogMs is { } backlog ? Math.Round(backlog) : (double?)null,
                     prompt_tokens_per_second = Math.Round(m.PromptTokensPerSecond, 1),
                     generation_tokens_per_second = Math.Round(m.GenerationTokensPerSecond, 1),
                     measured = m.GenerationTokensPerSecond > 0,

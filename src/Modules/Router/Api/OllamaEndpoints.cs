@@ -1,5 +1,6 @@
 using System.Text;
 using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Routing;
 using AuroraNode.Modules.Router.Llama;
 using AuroraNode.Modules.Router.Load;
 using AuroraNode.Modules.Router.Models;
@@ -131,7 +132,7 @@ internal static class OllamaEndpoints
     private static async Task<IResult> RespondAsync(HttpContext http, LocalInference inference, InferenceRequest request, bool stream, bool chat, TimeProvider time)
     {
         var ct = http.RequestAborted;
-        var (run, error, loadOnly) = await inference.StartAsync(request, ct);
+        var (run, error, loadOnly) = await inference.StartAsync(request, () => InFlight.InSlot(http), ct);
         if (error is not null)
         {
             return Error(http, error);

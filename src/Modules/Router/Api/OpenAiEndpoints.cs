@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AuroraNode.Modules.Router.Inference;
+using AuroraNode.Modules.Router.Routing;
 using AuroraNode.Modules.Router.Llama;
 using AuroraNode.Modules.Router.Load;
 using Microsoft.AspNetCore.Http;
@@ -52,7 +53,7 @@ internal static class OpenAiEndpoints
         var chat = messages.Select(m => new ChatMessage(m.Role == "developer" ? "system" : m.Role!, Text(m.Content))).ToList();
         var request = new InferenceRequest(body.Model, null, chat, max, sampling, stop, inference.Pool.Options.KeepAlive);
 
-        var (run, failure, _) = await inference.StartAsync(request, ct);
+        var (run, failure, _) = await inference.StartAsync(request, () => InFlight.InSlot(http), ct);
         if (failure is not null)
         {
             return Error(http, failure);

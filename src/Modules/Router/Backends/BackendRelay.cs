@@ -28,6 +28,7 @@ internal sealed class BackendRelay(BackendClient client, SpeedBook speeds, Ollam
         try
         {
             slot = await backend.TakeSlotAsync(shape.Model, ct);
+            InFlight.InSlot(http);
         }
         catch (QueueFullException e)
         {

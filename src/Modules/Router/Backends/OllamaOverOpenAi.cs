@@ -38,6 +38,7 @@ internal sealed class OllamaOverOpenAi(BackendClient client, SpeedBook speeds, T
         try
         {
             slot = await backend.TakeSlotAsync(shape.Model, ct);
+            InFlight.InSlot(http);
         }
         catch (QueueFullException e)
         {

@@ -16,8 +16,11 @@ internal sealed class LocalInference(LocalLibrary library, ModelPool pool, Speed
 
     public ModelPool Pool => pool;
 
-    /// <summary>A started run, or why none could start; null run and null error for a load-only request (no prompt).</summary>
-    public async Task<(InferenceRun? Run, InferenceError? Error, SlotLease? LoadOnly)> StartAsync(InferenceRequest request, CancellationToken ct)
+    /// <summary>
+    /// A started run, or why none could start; null run and null error for a load-only request (no prompt).
+    /// <paramref name="inSlot"/> is called once the request holds its slot (it may have waited in the queue).
+    /// </summary>
+    public async Task<(InferenceRun? Run, InferenceError? Error, SlotLease? LoadOnly)> StartAsync(InferenceRequest request, Action inSlot, CancellationToken ct)
     {
         if (library.EnsureLoaded() is { } problem)
         {
@@ -45,6 +48,7 @@ internal sealed class LocalInference(LocalLibrary library, ModelPool pool, Speed
             return Fail(422, $"model '{settings.Name}' could not be loaded: {e.Message}", "load_failed", settings.Name);
         }
 
+        inSlot();
         var started = time.GetTimestamp();
         var prompt = Prompt(request, lease.Model);
         if (string.IsNullOrEmpty(prompt))

@@ -7,10 +7,10 @@ namespace AuroraNode.Modules.Router.Load;
 
 /// <summary>
 /// This node's load as it publishes it: every model of its own (loaded or not) and of the servers it fronts, with
-/// slots, busy, queued, measured speed and what it is (size; digest once hashed; a server's details). The list of model files is read at most once a second; without llama.cpp
-/// the node offers only its servers' models.
+/// slots, busy, queued, measured speed, backlog and what it is (size; digest once hashed; a server's details). The
+/// list of model files is read at most once a second; without llama.cpp the node offers only its servers' models.
 /// </summary>
-internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet backends, SpeedBook speeds, NodeContext node, TimeProvider time)
+internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet backends, SpeedBook speeds, InFlight inFlight, NodeContext node, TimeProvider time)
 {
     private static readonly IReadOnlyList<string> BothApis = [RequestApi.Ollama, RequestApi.OpenAi];
     private readonly Lock gate = new();
@@ -45,8 +45,10 @@ internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet
             }
         }
 
-        return new NodeLoad(node.Name, node.AdvertiseUrl, time.GetUtcNow(), models);
+        return new NodeLoad(node.Name, node.AdvertiseUrl, time.GetUtcNow(), models.Select(WithBacklog).ToList());
     }
+
+    private ModelLoad WithBacklog(ModelLoad m) => m with { BacklogMs = inFlight.BacklogMs(node.Name, m.Model, size => Estimator.WorkMs(m, size)) };
 
     private IReadOnlyList<AvailableModel> Available()
     {

@@ -14,7 +14,9 @@ internal sealed record NodeLoad(string Node, string Url, DateTimeOffset Timestam
 /// <summary>
 /// One model on one node. Tokens/s of 0 mean nothing measured yet (the estimator uses its prior); AverageMs is the
 /// moving average of how long a request held a slot. Apis: "ollama", "openai" (the request shapes it accepts).
-/// Facts: its size, digest and details where the node knows them (null from a node that does not say).
+/// Facts: its size, digest and details where the node knows them (null from a node that does not say). BacklogMs: the
+/// slot time its running requests have left and its queued ones need, at its measured speeds (null from a node that
+/// does not say).
 /// </summary>
 internal sealed record ModelLoad(
     string Model,
@@ -26,4 +28,5 @@ internal sealed record ModelLoad(
     double AverageMs,
     bool Gpu,
     IReadOnlyList<string> Apis,
-    ModelFacts? Facts = null);
+    ModelFacts? Facts = null,
+    double? BacklogMs = null);

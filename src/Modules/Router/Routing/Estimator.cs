@@ -6,7 +6,9 @@ namespace AuroraNode.Modules.Router.Routing;
 /// How long a request would take on one node: (prompt time + generation time) × (1 + load) + queue wait, times what
 /// this node has learned of that node's real times, + the network round trip. Speeds are the node's measured
 /// moving averages; before anything is measured, the seed's prior: GPU ~100 ms, CPU ~1000 ms per 100 tokens
-/// generated, and prompts processed ten times as fast.
+/// generated, and prompts processed ten times as fast. The wait, when every slot is taken, is the node's published
+/// backlog (what its running requests have left and its queued ones need) and the requests this node sent since,
+/// shared by its slots; a node that publishes no backlog is priced at one average request per request ahead.
 /// </summary>
 internal static class Estimator
 {
@@ -17,10 +19,7 @@ internal static class Estimator
     public static Estimate Of(Candidate c, RequestSize size)
     {
         var m = c.Load;
-        var measured = m.GenerationTokensPerSecond > 0;
-        var generation = measured ? m.GenerationTokensPerSecond : m.Gpu ? GpuPriorTokensPerSecond : CpuPriorTokensPerSecond;
-        var prompt = m.PromptTokensPerSecond > 0 ? m.PromptTokensPerSecond : generation * PromptSpeedup;
-        var work = (size.PromptTokens / prompt + size.GenerationTokens / generation) * 1000;
+        var work = WorkMs(m, size);
 
         // Requests holding or waiting for a slot, brought up to date with what this node sent and saw end since.
         var slots = Math.Max(1, m.Slots);
@@ -37,11 +36,24 @@ internal static class Estimator
             // It starts when a slot frees, behind those queued before it, and runs beside the other busy slots.
             load = (double)(slots - 1) / slots;
             var perRequest = m.AverageMs > 0 ? m.AverageMs : work;
-            wait = (double)(outstanding - slots + 1) / slots * perRequest;
+
+            // The backlog is not aged by the time since it was published: pricing a busy node high leaves it room for the
+            // requests after this one, and did better in the routing benchmark (p95 1.14× the oracle against 1.16×).
+            wait = m.BacklogMs is { } backlog
+                ? (backlog + (Math.Max(0, c.OwnChange) * work)) / slots
+                : (double)(outstanding - slots + 1) / slots * perRequest;
         }
 
         var total = ((work * (1 + load)) + wait) * c.Correction + c.RttMs;
-        return new Estimate(c, total, work, load, wait, measured);
+        return new Estimate(c, total, work, load, wait, m.GenerationTokensPerSecond > 0);
+    }
+
+    /// <summary>The time a request of <paramref name="size"/> holds a slot of <paramref name="m"/>, alone on the machine (ms).</summary>
+    public static double WorkMs(ModelLoad m, RequestSize size)
+    {
+        var generation = m.GenerationTokensPerSecond > 0 ? m.GenerationTokensPerSecond : m.Gpu ? GpuPriorTokensPerSecond : CpuPriorTokensPerSecond;
+        var prompt = m.PromptTokensPerSecond > 0 ? m.PromptTokensPerSecond : generation * PromptSpeedup;
+        return (size.PromptTokens / prompt + size.GenerationTokens / generation) * 1000;
     }
 
     /// <summary>Estimates for all, fastest first (ties: this node, then by name, so the choice is stable).</summary>

@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using AuroraNode.Modules.Router.Load;
+using Microsoft.AspNetCore.Http;
 
 namespace AuroraNode.Modules.Router.Routing;
 
 /// <summary>
 /// The requests this node is routing now, and those it routed lately, per node and model: for GET /api/gpu/queue,
-/// and to bring a node's published figures up to date with what this node itself sent there since.
+/// to bring a node's published figures up to date with what this node itself sent there since, and (for the requests
+/// it serves itself, whose size it knows and which say when they got a slot) for the backlog it publishes.
 /// </summary>
 internal sealed class InFlight(TimeProvider time)
 {
@@ -14,9 +17,9 @@ internal sealed class InFlight(TimeProvider time)
     private readonly ConcurrentDictionary<(string Node, string Model), Track> tracks = new();
     private long next;
 
-    public Dispatch Begin(string node, string model, double estimateMs)
+    public Dispatch Begin(string node, string model, double estimateMs, RequestSize? size = null)
     {
-        var dispatch = new Dispatch(Interlocked.Increment(ref next), node, model, time.GetUtcNow(), estimateMs, this);
+        var dispatch = new Dispatch(Interlocked.Increment(ref next), node, model, time.GetUtcNow(), estimateMs, size, this, time);
         var track = tracks.GetOrAdd((node, model), _ => new Track());
         lock (track)
         {
@@ -53,6 +56,27 @@ internal sealed class InFlight(TimeProvider time)
             return change;
         }
     }
+
+    /// <summary>
+    /// The slot time <paramref name="node"/> still owes its requests for <paramref name="model"/> whose size is known:
+    /// <see cref="Backlog.RemainingMs"/> of each, its work priced by <paramref name="workMs"/>.
+    /// </summary>
+    public double BacklogMs(string node, string model, Func<RequestSize, double> workMs)
+    {
+        if (!tracks.TryGetValue((node, model), out var track))
+        {
+            return 0;
+        }
+
+        lock (track)
+        {
+            return track.Running.Where(d => d.Size is not null)
+                .Sum(d => Backlog.RemainingMs(workMs(d.Size!), d.InSlotSince is { } at ? time.GetElapsedTime(at).TotalMilliseconds : null));
+        }
+    }
+
+    /// <summary>Notes that the request this HTTP exchange serves has its slot now (a no-op for one not routed here).</summary>
+    public static void InSlot(HttpContext http) => http.Features.Get<Dispatch>()?.TakeSlot();
 
     public IReadOnlyList<Dispatch> All() =>
         tracks.Values.SelectMany(t =>
@@ -94,8 +118,28 @@ internal sealed class InFlight(TimeProvider time)
     }
 
     /// <summary>One routed request; disposing it ends it.</summary>
-    internal sealed record Dispatch(long Id, string Node, string Model, DateTimeOffset Started, double EstimateMs, InFlight Owner) : IDisposable
+    internal sealed class Dispatch(long id, string node, string model, DateTimeOffset started, double estimateMs, RequestSize? size, InFlight owner, TimeProvider time) : IDisposable
     {
-        public void Dispose() => Owner.End(this);
+        private const long Waiting = long.MinValue;
+        private long inSlotSince = Waiting;
+
+        public long Id => id;
+
+        public string Node => node;
+
+        public string Model => model;
+
+        public DateTimeOffset Started => started;
+
+        public double EstimateMs => estimateMs;
+
+        public RequestSize? Size => size;
+
+        /// <summary>When it got a slot (a <see cref="TimeProvider"/> timestamp); null while it waits.</summary>
+        public long? InSlotSince => Interlocked.Read(ref inSlotSince) is var at and not Waiting ? at : null;
+
+        public void TakeSlot() => Interlocked.CompareExchange(ref inSlotSince, time.GetTimestamp(), Waiting);
+
+        public void Dispose() => owner.End(this);
     }
 }

@@ -205,7 +205,8 @@ internal sealed partial class RouteFilter(
     {
         var http = context.HttpContext;
         var started = Stopwatch.GetTimestamp();
-        var dispatch = inFlight.Begin(node.Name, shape.Model, estimate?.TotalMs ?? 0);
+        var dispatch = inFlight.Begin(node.Name, shape.Model, estimate?.TotalMs ?? 0, shape.Size);
+        http.Features.Set(dispatch);
         if (pool.Resolve(shape.Model) is null && backends.For(shape.Model) is { } backend)
         {
             try
