@@ -4,6 +4,7 @@ using AuroraNode.Modules.Router.Api;
 using AuroraNode.Modules.Router.Backends;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Load;
+using AuroraNode.Modules.Router.Models;
 using AuroraNode.Modules.Router.Routing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,7 @@ public sealed class RouterModule : IAuroraModule
             return pool;
         });
         services.AddSingleton<LocalInference>();
+        services.AddSingleton<ModelDetailsCache>();
         services.AddHostedService<KeepAliveSweep>();
 
         services.AddSingleton(options.Routing);
