@@ -28,6 +28,8 @@ public sealed class RouterModule : IAuroraModule
     {
         var options = RouterOptions.Read(config, node);
         services.AddSingleton(options);
+        services.AddSingleton(sp => new DigestCache(DigestCache.FileIn(node.DataDir), sp.GetRequiredService<ILogger<DigestCache>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DigestCache>());
         services.AddSingleton<LocalLibrary>();
         services.AddSingleton(sp =>
         {
