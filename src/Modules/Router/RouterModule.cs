@@ -4,6 +4,7 @@ using AuroraNode.Modules.Router.Api;
 using AuroraNode.Modules.Router.Backends;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Load;
+using AuroraNode.Modules.Router.Models;
 using AuroraNode.Modules.Router.Routing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,8 @@ public sealed class RouterModule : IAuroraModule
     {
         var options = RouterOptions.Read(config, node);
         services.AddSingleton(options);
+        services.AddSingleton(sp => new DigestCache(DigestCache.FileIn(node.DataDir), sp.GetRequiredService<ILogger<DigestCache>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DigestCache>());
         services.AddSingleton<LocalLibrary>();
         services.AddSingleton(sp =>
         {
@@ -35,6 +38,7 @@ public sealed class RouterModule : IAuroraModule
             return pool;
         });
         services.AddSingleton<LocalInference>();
+        services.AddSingleton<ModelDetailsCache>();
         services.AddHostedService<KeepAliveSweep>();
 
         services.AddSingleton(options.Routing);

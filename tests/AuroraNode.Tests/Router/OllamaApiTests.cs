@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuroraNode.Tests.TestKit;
 
 namespace AuroraNode.Tests.Router;
 
@@ -96,8 +97,36 @@ public sealed class OllamaApiTests
             Assert.That(tiny.GetProperty("digest").GetString(), Does.Match("^[0-9a-f]{64}$"));
             Assert.That(DateTimeOffset.Parse(tiny.GetProperty("modified_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture), Is.LessThanOrEqualTo(DateTimeOffset.UtcNow));
             Assert.That(tiny.GetProperty("details").GetProperty("format").GetString(), Is.EqualTo("gguf"));
+            Assert.That(tiny.GetProperty("details").GetProperty("parameter_size").GetString(), Is.EqualTo("130K"));
+            Assert.That(tiny.GetProperty("details").GetProperty("quantization_level").GetString(), Is.EqualTo("F32"));
             Assert.That(response.Headers.GetValues("X-Aurora-Node").Single(), Is.EqualTo("r1"));
         });
+    }
+
+    [Test]
+    public async Task Tags_ModelNeverLoaded_DetailsFromItsGgufHeader()
+    {
+        var path = TinyGguf.Write(Path.Combine(RouterNode.ModelsDir, "cold.gguf"), fileType: 15, parameterCount: 1_235_814_400);
+        try
+        {
+            var tags = RouterNode.Json(await RouterNode.Http.GetStringAsync("/api/tags")).GetProperty("models").EnumerateArray().ToList();
+            var ps = RouterNode.Json(await RouterNode.Http.GetStringAsync("/api/ps")).GetProperty("models").EnumerateArray();
+
+            var details = tags.Single(m => m.GetProperty("name").GetString() == "cold:latest").GetProperty("details");
+            Assert.Multiple(() =>
+            {
+                Assert.That(ps.Select(m => m.GetProperty("name").GetString()), Does.Not.Contain("cold:latest"), "never loaded");
+                Assert.That(details.GetProperty("format").GetString(), Is.EqualTo("gguf"));
+                Assert.That(details.GetProperty("family").GetString(), Is.EqualTo("llama"));
+                Assert.That(details.GetProperty("families").EnumerateArray().Select(f => f.GetString()), Is.EqualTo(new[] { "llama" }));
+                Assert.That(details.GetProperty("parameter_size").GetString(), Is.EqualTo("1.2B"));
+                Assert.That(details.GetProperty("quantization_level").GetString(), Is.EqualTo("Q4_K_M"));
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Test]

@@ -27,6 +27,21 @@ public sealed class OpenAiApiTests
     }
 
     [Test]
+    public async Task ChatCompletions_TopKExtension_UsedForLocalSampling()
+    {
+        // Top-k 1 leaves only the likeliest token, so even a hot temperature answers as greedy decoding does.
+        var greedy = await ContentAsync(new { model = RouterNode.Tiny, messages = Messages, temperature = 0, max_tokens = 24 });
+        var topK1 = await ContentAsync(new { model = RouterNode.Tiny, messages = Messages, temperature = 2, top_k = 1, seed = 11, max_tokens = 24 });
+        var hot = await ContentAsync(new { model = RouterNode.Tiny, messages = Messages, temperature = 2, seed = 11, max_tokens = 24 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(topK1, Is.EqualTo(greedy));
+            Assert.That(hot, Is.Not.EqualTo(greedy), "without top_k the same seed samples other tokens");
+        });
+    }
+
+    [Test]
     public async Task ChatCompletions_Streaming_SendsSseChunksThenDone()
     {
         var request = new { model = RouterNode.Tiny, messages = Messages, temperature = 0, max_tokens = 6 };
@@ -83,5 +98,12 @@ public sealed class OpenAiApiTests
 
         Assert.That(status, Is.EqualTo(400), answer);
         Assert.That(RouterNode.Json(answer).GetProperty("error").GetProperty("message").GetString(), Does.Contain(expected));
+    }
+
+    private static async Task<string> ContentAsync(object request)
+    {
+        var (status, body, _) = await RouterNode.PostAsync("/v1/chat/completions", request);
+        Assert.That(status, Is.EqualTo(200), body);
+        return RouterNode.Json(body).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
     }
 }

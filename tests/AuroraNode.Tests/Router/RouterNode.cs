@@ -29,6 +29,9 @@ public sealed class RouterNode
 
     public static TimeSpan LoadTime { get; private set; }
 
+    /// <summary>The node's models_dir: a file copied in is listed at once.</summary>
+    public static string ModelsDir { get; private set; } = "";
+
     /// <summary>The admin's access token, for clients that send a bearer token (the npm clients).</summary>
     public static string AccessToken { get; private set; } = null!;
 
@@ -37,7 +40,7 @@ public sealed class RouterNode
     {
         temp = new TempDirectory();
         var config = new NodeConfigFile(temp, "r1");
-        var models = Path.Combine(config.DataDir, "models");
+        var models = ModelsDir = Path.Combine(config.DataDir, "models");
         Directory.CreateDirectory(models);
         TinyGguf.Write(Path.Combine(models, "tiny.gguf"));
         config.Sections["modules"] = NodeConfigFile.ShortRegistryIntervals + "\n" + RouterSection(LlamaTestLibrary.Directory, models);

@@ -17,7 +17,7 @@ public sealed partial class BackendTests
             model = "o",
             prompt = "hi",
             system = "be brief",
-            options = new { num_predict = 3, temperature = 0.7, top_p = 0.9, seed = 7, stop = new[] { "\n\n" } },
+            options = new { num_predict = 3, temperature = 0.7, top_p = 0.9, top_k = 20, seed = 7, stop = new[] { "\n\n" } },
         });
         var body = await response.Content.ReadAsStringAsync();
         var (path, sent) = openAi.LastOpenAiRequest;
@@ -47,6 +47,7 @@ public sealed partial class BackendTests
             Assert.That(sent.GetProperty("max_tokens").GetInt32(), Is.EqualTo(3));
             Assert.That(sent.GetProperty("temperature").GetDouble(), Is.EqualTo(0.7));
             Assert.That(sent.GetProperty("top_p").GetDouble(), Is.EqualTo(0.9));
+            Assert.That(sent.GetProperty("top_k").GetInt32(), Is.EqualTo(20));
             Assert.That(sent.GetProperty("seed").GetInt32(), Is.EqualTo(7));
             Assert.That(sent.GetProperty("stop").ToString(), Is.EqualTo("""["\n\n"]"""));
             Assert.That(sent.GetProperty("stream").GetBoolean(), Is.True, "always streamed, to measure");

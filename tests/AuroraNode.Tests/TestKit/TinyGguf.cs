@@ -34,7 +34,11 @@ public static class TinyGguf
     /// <summary>The tokens, in id order.</summary>
     public static IReadOnlyList<string> Vocabulary { get; } = BuildVocabulary();
 
-    public static string Write(string path, int seed = 1234, Shape? shape = null)
+    /// <summary>
+    /// Writes the model to <paramref name="path"/>. <paramref name="fileType"/> and <paramref name="parameterCount"/>
+    /// add general.file_type (a llama_ftype) and general.parameter_count, which llama.cpp's converters write.
+    /// </summary>
+    public static string Write(string path, int seed = 1234, Shape? shape = null, uint? fileType = null, ulong? parameterCount = null)
     {
         shape ??= Tiny;
         var (e, layers, ff) = (shape.Embedding, shape.Layers, shape.FeedForward);
@@ -66,6 +70,21 @@ public static class TinyGguf
         w.Write(3u);
         w.Write((ulong)tensors.Count);
         var metadata = Metadata(shape);
+        if (fileType is { } type)
+        {
+            metadata.Add(Kv("general.file_type", type));
+        }
+
+        if (parameterCount is { } count)
+        {
+            metadata.Add(w =>
+            {
+                WriteString(w, "general.parameter_count");
+                w.Write(10u); // uint64
+                w.Write(count);
+            });
+        }
+
         w.Write((ulong)metadata.Count);
         foreach (var write in metadata)
         {
@@ -95,6 +114,15 @@ public static class TinyGguf
         }
 
         return path;
+    }
+
+    /// <summary>The number of weights the model of <paramref name="shape"/> has: every element of every tensor <see cref="Write"/> writes.</summary>
+    public static ulong ParameterCount(Shape? shape = null)
+    {
+        shape ??= Tiny;
+        var (e, ff) = ((ulong)shape.Embedding, (ulong)shape.FeedForward);
+        var perLayer = (2 * e) + (4 * e * e) + (3 * e * ff);
+        return (2 * e * (ulong)Vocabulary.Count) + e + ((ulong)shape.Layers * perLayer);
     }
 
     private static List<Action<BinaryWriter>> Metadata(Shape shape)

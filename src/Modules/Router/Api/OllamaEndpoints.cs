@@ -64,8 +64,11 @@ internal static class OllamaEndpoints
         return await RespondAsync(http, inference, request, body.Stream ?? true, chat: true, time);
     }
 
-    /// <summary>This node's model files, then the models it serves through its servers or other nodes (their size and details as published).</summary>
-    public static IResult Tags(LocalInference inference, MeshModels mesh, TimeProvider time) =>
+    /// <summary>
+    /// This node's model files, with the details their GGUF headers give (loaded or not), then the models it serves
+    /// through its servers or other nodes (their size and details as published).
+    /// </summary>
+    public static IResult Tags(LocalInference inference, MeshModels mesh, ModelDetailsCache details, TimeProvider time) =>
         Results.Json(
             new
             {
@@ -76,7 +79,7 @@ internal static class OllamaEndpoints
                     modified_at = m.ModifiedAt.UtcDateTime,
                     size = m.Size,
                     digest = ModelDigests.Of(m.Settings.Path, m.Size, m.ModifiedAt),
-                    details = Details(null),
+                    details = Details(details.Of(m.Settings.Path, m.Size, m.ModifiedAt)),
                 }).Concat(mesh.Elsewhere().Select(m => new
                 {
                     name = Tagged(m.Name),
@@ -84,12 +87,12 @@ internal static class OllamaEndpoints
                     modified_at = (m.Facts?.ModifiedAt ?? time.GetUtcNow()).UtcDateTime,
                     size = m.Facts?.Size ?? 0L,
                     digest = m.Facts?.Digest ?? "",
-                    details = m.Facts is { } f ? Details(f.Family, f.ParameterSize, f.QuantizationLevel) : Details(null),
+                    details = m.Facts is { } f ? Details(f.Family, f.ParameterSize, f.QuantizationLevel) : Details("", "", ""),
                 })),
             },
             RouterJson.Options);
 
-    public static IResult Ps(LocalInference inference, TimeProvider time) =>
+    public static IResult Ps(LocalInference inference, ModelDetailsCache details, TimeProvider time) =>
         Results.Json(
             new
             {
@@ -102,7 +105,7 @@ internal static class OllamaEndpoints
                         model = Tagged(m.Settings.Name),
                         size = (long)m.Model!.SizeBytes,
                         digest = file.Exists ? ModelDigests.Of(file.FullName, file.Length, file.LastWriteTimeUtc) : "",
-                        details = Details(m.Model),
+                        details = file.Exists && details.Of(file.FullName, file.Length, file.LastWriteTimeUtc) is { } header ? Details(header) : Details(m.Model),
                         // Like Ollama: a model kept forever expires far in the future.
                         expires_at = (m.ExpiresAt ?? time.GetUtcNow().AddYears(100)).UtcDateTime,
                         size_vram = 0L,
@@ -223,6 +226,10 @@ internal static class OllamaEndpoints
             eval_duration = RouterJson.Nanoseconds(s.EvalDuration),
         };
 
+    private static object Details(ModelDetails? details) =>
+        details is null ? Details("", "", "") : Details(details.Family, details.ParameterSize, details.QuantizationLevel);
+
+    // A loaded model whose header could not be read: what llama.cpp says of it.
     private static object Details(LlamaModel? model)
     {
         // llama.cpp describes a model as "<family> <size> <quantization>", e.g. "llama 8B Q4_K - Medium".

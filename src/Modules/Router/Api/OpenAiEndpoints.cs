@@ -48,7 +48,7 @@ internal static class OpenAiEndpoints
         }
 
         var defaults = new SamplingSettings();
-        var sampling = new SamplingSettings(body.Temperature ?? 1.0f, defaults.TopK, body.TopP ?? 1.0f, body.Seed is { } seed and >= 0 ? (uint)seed : null);
+        var sampling = new SamplingSettings(body.Temperature ?? 1.0f, body.TopK ?? defaults.TopK, body.TopP ?? 1.0f, body.Seed is { } seed and >= 0 ? (uint)seed : null);
         var max = body.MaxCompletionTokens ?? body.MaxTokens ?? int.MaxValue;
         var chat = messages.Select(m => new ChatMessage(m.Role == "developer" ? "system" : m.Role!, Text(m.Content))).ToList();
         var request = new InferenceRequest(body.Model, null, chat, max, sampling, stop, inference.Pool.Options.KeepAlive);

@@ -7,8 +7,8 @@ namespace AuroraNode.Modules.Router.Backends;
 /// <summary>
 /// Turns an Ollama request (/api/generate, /api/chat) into the OpenAI request an OpenAI-compatible server takes:
 /// chat messages (generate's system and prompt become two) for /v1/chat/completions, or a raw prompt for
-/// /v1/completions; options num_predict, temperature, top_p, stop, seed and the penalties; format as response_format;
-/// tools as they are, an assistant's tool calls with ids, and a tool's answer with the id of the call it answers.
+/// /v1/completions; options num_predict, temperature, top_p, top_k (not OpenAI's, but the usual servers take it), stop,
+/// seed and the penalties; format as response_format; tools as they are, an assistant's tool calls with ids, and a tool's answer with the id of the call it answers.
 /// The server is always asked to stream, with usage, so the node can measure and report Ollama's figures.
 /// </summary>
 internal static class OllamaToOpenAi
@@ -126,6 +126,12 @@ internal static class OllamaToOpenAi
 
         Set(json, "temperature", options?.Temperature);
         Set(json, "top_p", options?.TopP);
+        if (options?.TopK is > 0 and var topK)
+        {
+            // Not OpenAI's, but llama.cpp's server, vLLM and LM Studio take it; 0 (Ollama: no top-k) is left to the server's default.
+            json["top_k"] = topK;
+        }
+
         Set(json, "frequency_penalty", options?.FrequencyPenalty);
         Set(json, "presence_penalty", options?.PresencePenalty);
         if (options?.Seed is { } seed and >= 0)

@@ -1,52 +1,19 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AuroraNode.Modules.Router.Models;
 
-/// <summary>SHA-256 of model files, as Ollama lists them; computed once per file version (path, size, time).</summary>
+/// <summary>
+/// SHA-256 of model files, as Ollama lists them, for every part of the router: the node's <see cref="DigestCache"/>
+/// (kept in its data dir) once the router module has started; before that, and without a node, one in memory.
+/// </summary>
 internal static class ModelDigests
 {
-    private static readonly ConcurrentDictionary<(string Path, long Size, DateTimeOffset ModifiedAt), string> Cache = new();
-    private static readonly ConcurrentDictionary<(string Path, long Size, DateTimeOffset ModifiedAt), byte> Hashing = new();
+    private static DigestCache shared = new(null, NullLogger.Instance);
 
-    public static string Of(string path, long size, DateTimeOffset modifiedAt) =>
-        Cache.GetOrAdd((path, size, modifiedAt), key =>
-        {
-            using var file = File.OpenRead(key.Path);
-            return Convert.ToHexStringLower(SHA256.HashData(file));
-        });
+    public static void Use(DigestCache cache) => shared = cache;
+
+    public static string Of(string path, long size, DateTimeOffset modifiedAt) => shared.Of(path, size, modifiedAt);
 
     /// <summary>The digest if it is known; else null, and it is computed in the background (a large file takes seconds).</summary>
-    public static string? Known(string path, long size, DateTimeOffset modifiedAt)
-    {
-        var key = (path, size, modifiedAt);
-        if (Cache.TryGetValue(key, out var digest))
-        {
-            return digest;
-        }
-
-        if (Hashing.TryAdd(key, 0))
-        {
-            _ = Task.Run(() =>
-            {
-                try
-                {
-                    Of(path, size, modifiedAt);
-                }
-                catch (IOException)
-                {
-                    // Gone or unreadable: the next listing finds out.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-                finally
-                {
-                    Hashing.TryRemove(key, out _);
-                }
-            });
-        }
-
-        return null;
-    }
+    public static string? Known(string path, long size, DateTimeOffset modifiedAt) => shared.Known(path, size, modifiedAt);
 }
