@@ -23,11 +23,13 @@ internal static class NodesCommand
         var config = CliOptions.Config();
         var api = CliOptions.Api();
         var name = new Argument<string>("name") { Description = "The node whose calls every node refuses from now on (it must join again with a new token)" };
-        var revoke = new Command("revoke", "Revoke a node's credential: its calls are refused everywhere within a second") { name, config, api };
+        var force = new Option<bool>("--force") { Description = "Revoke even when it leaves the mesh less safe (e.g. too few Redis Sentinels left for a failover); never the primary" };
+        var revoke = new Command("revoke", "Revoke a node's credential: its calls are refused everywhere within a second") { name, force, config, api };
         revoke.SetAction(async (result, ct) =>
         {
             var node = result.GetValue(name)!;
-            if (await NodeApiClient.PostAsync(CliOptions.ApiOf(result, api, config), $"/api/v1/nodes/{Uri.EscapeDataString(node)}/revoke", null, ct) is not { } answer)
+            var path = $"/api/v1/nodes/{Uri.EscapeDataString(node)}/revoke" + (result.GetValue(force) ? "?force=true" : "");
+            if (await NodeApiClient.PostAsync(CliOptions.ApiOf(result, api, config), path, null, ct) is not { } answer)
             {
                 return AuroraCli.Failed;
             }

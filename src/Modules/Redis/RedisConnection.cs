@@ -134,6 +134,7 @@ internal sealed partial class RedisConnection(
     }
 
     // Sentinels that join later are recorded in Redis; each node remembers them for its next start and its joiners.
+    // Those of revoked nodes are removed there, and each node forgets them.
     private async Task RefreshAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -141,14 +142,27 @@ internal sealed partial class RedisConnection(
             try
             {
                 var db = Connection.GetDatabase();
+                var removed = (await db.SetMembersAsync(RedisMember.RemovedSentinelsKey)).Select(v => (string)v!).ToHashSet();
+                if (options.Managed || options.Sentinel)
+                {
+                    await db.HashSetAsync(RedisMember.HashKey, node.Name, new RedisMember(options.Managed ? topology.OwnEndpoint : null, options.Sentinel ? topology.OwnSentinel : null).Value);
+                }
+
                 if (options.Sentinel)
                 {
+                    // A revoked node cannot authenticate any more: one that can is a node that joined again at that address.
+                    if (removed.Remove(topology.OwnSentinel))
+                    {
+                        await db.SetRemoveAsync(RedisMember.RemovedSentinelsKey, topology.OwnSentinel);
+                    }
+
                     await db.SetAddAsync(SentinelsKey, topology.OwnSentinel);
                 }
 
-                var known = (await db.SetMembersAsync(SentinelsKey)).Select(v => (string)v!).ToList();
+                var known = (await db.SetMembersAsync(SentinelsKey)).Select(v => (string)v!).Where(s => !removed.Contains(s)).ToList();
+                topology.Forget(removed);
                 topology.Remember(known);
-                var sentinels = topology.KnownSentinels().Concat(known).Distinct().ToList();
+                var sentinels = topology.KnownSentinels().Concat(known).Where(s => !removed.Contains(s)).Distinct().ToList();
                 if (!sentinels.Order().SequenceEqual(AddressForOtherNodes.Sentinels.Order()))
                 {
                     await ReconnectSentinelsAsync(sentinels);
@@ -165,6 +179,21 @@ internal sealed partial class RedisConnection(
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+    }
+
+    /// <summary>
+    /// Stops asking and counting <paramref name="sentinel"/> here at once (a revoked node's, already removed from the
+    /// mesh's Redis, where the other nodes see it at their next refresh).
+    /// </summary>
+    public async Task ForgetSentinelAsync(string sentinel)
+    {
+        topology.Forget([sentinel]);
+        var sentinels = AddressForOtherNodes.Sentinels.Where(s => s != sentinel).ToList();
+        if (sentinels.Count != AddressForOtherNodes.Sentinels.Count && sentinels.Count > 0)
+        {
+            await ReconnectSentinelsAsync(sentinels);
+            AddressForOtherNodes = AddressForOtherNodes with { Sentinels = sentinels };
         }
     }
 

@@ -56,4 +56,46 @@ public sealed class RotationParsingTests
             """));
         Assert.That(SentinelConfigFile.WithPassword(updated, "fresh"), Is.EqualTo(updated), "nothing to change the second time");
     }
+    [Test]
+    public void IdsOfSentinel_ByTheFirstEightCharactersOfItsId_BothItsLinks()
+    {
+        const string list = """
+            id=8 addr=127.0.0.1:50500 laddr=127.0.0.1:6380 fd=13 name=sentinel-3a1b2c3d-cmd age=5 idle=0 flags=N db=0 cmd=ping user=default
+            id=9 addr=127.0.0.1:50501 laddr=127.0.0.1:6380 fd=14 name=sentinel-3a1b2c3d-pubsub age=5 idle=0 flags=P db=0 cmd=subscribe user=default
+            id=10 addr=127.0.0.1:50502 laddr=127.0.0.1:6380 fd=15 name=sentinel-99999999-cmd age=5 idle=0 flags=N db=0 cmd=ping user=default
+            """;
+
+        Assert.That(ClientList.IdsOfSentinel(list, "3a1b2c3d4e5f60718293a4b5c6d7e8f901234567"), Is.EqualTo(new[] { "8", "9" }));
+    }
+
+    [Test]
+    public void ReplicaIds_OnlyTheReplicasLinks()
+    {
+        Assert.That(ClientList.ReplicaIds(Clients), Is.EqualTo(new[] { "5" }));
+    }
+
+    [Test]
+    public void SentinelPeers_IdOf_TheSentinelAtThatEndpoint_NullWhenNotListed()
+    {
+        object?[] reply =
+        [
+            new object?[] { "name", "aa11", "ip", "127.0.0.1", "port", "26380", "runid", "aa11" },
+            new object?[] { "name", "bb22", "ip", "127.0.0.1", "port", "26381", "runid", "bb22" },
+        ];
+
+        Assert.That(SentinelPeers.IdOf(reply, "127.0.0.1:26381"), Is.EqualTo("bb22"));
+        Assert.That(SentinelPeers.IdOf(reply, "127.0.0.1:26382"), Is.Null);
+        Assert.That(SentinelPeers.IdOf(new RespError("ERR no such master"), "127.0.0.1:26381"), Is.Null);
+    }
+
+    [TestCase("127.0.0.1:6380|127.0.0.1:26380", "127.0.0.1:6380", "127.0.0.1:26380", TestName = "RedisMember_Parse_ServerAndSentinel")]
+    [TestCase("|10.0.0.3:26380", null, "10.0.0.3:26380", TestName = "RedisMember_Parse_SentinelOnly")]
+    [TestCase("127.0.0.1:6380|", "127.0.0.1:6380", null, TestName = "RedisMember_Parse_ServerOnly")]
+    public void RedisMember_Parse_RoundTrips(string value, string? server, string? sentinel)
+    {
+        var member = RedisMember.Parse(value);
+        Assert.That(member, Is.EqualTo(new RedisMember(server, sentinel)));
+        Assert.That(member!.Value, Is.EqualTo(value));
+        Assert.That(RedisMember.Parse("nonsense"), Is.Null);
+    }
 }

@@ -8,6 +8,11 @@ public static partial class Posix
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
+    /// <summary>Freezes a process (a VM paused, a laptop asleep) until <see cref="SigCont"/>.</summary>
+    public const int SigStop = 19;
+
+    public const int SigCont = 18;
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 

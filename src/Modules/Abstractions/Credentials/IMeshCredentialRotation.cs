@@ -4,6 +4,12 @@ namespace AuroraNode.Modules.Credentials;
 public interface IMeshCredentialRotation
 {
     /// <summary>
+    /// What revoking <paramref name="revokedNode"/> now would break (this node itself, the mesh's primary, the Sentinels
+    /// a Redis failover needs): asked before the node is revoked, so that a refused revocation changes nothing.
+    /// </summary>
+    Task<IReadOnlyList<RevocationRisk>> RisksAsync(string revokedNode, CancellationToken ct);
+
+    /// <summary>
     /// Rotates every <see cref="IMeshSecretHolder"/>, cuts <paramref name="revokedNode"/>'s connections and publishes
     /// <see cref="MeshSecrets.RotatedEvent"/>. Throws <see cref="MeshRotationException"/> when nothing could be rotated
     /// (or another rotation is running); the revocation stands and can be repeated to retry.

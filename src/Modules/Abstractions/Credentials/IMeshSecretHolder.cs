@@ -17,14 +17,17 @@ public interface IMeshSecretHolder
     /// <summary>The keys of <see cref="MeshSecrets.Keys"/> this holder changes on the servers.</summary>
     IReadOnlyList<string> SecretKeys { get; }
 
+    /// <summary>What revoking <paramref name="node"/> now would break in this holder's part of the mesh (its primary, the last Sentinels), or null.</summary>
+    Task<RevocationRisk?> RiskOfRevokingAsync(RevokedNode node, CancellationToken ct);
+
     /// <summary>
-    /// Changes the passwords on every server of the mesh this node reaches, so that they accept
-    /// <see cref="MeshSecretChange.Next"/> and refuse the old values for new connections; connections already
-    /// authenticated stay up. Throws <see cref="MeshRotationException"/> when the mesh's main server (Redis master,
+    /// Changes the passwords on every server of the mesh this node reaches, except those of <paramref name="revoked"/>
+    /// (which must not learn them), so that they accept <see cref="MeshSecretChange.Next"/> and refuse the old values
+    /// for new connections; connections already authenticated stay up. Throws <see cref="MeshRotationException"/> when the mesh's main server (Redis master,
     /// PostgreSQL primary) could not be changed, after putting back what it had changed. Servers it could not reach
     /// are returned as warnings: their nodes apply the change themselves.
     /// </summary>
-    Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, CancellationToken ct);
+    Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, RevokedNode revoked, CancellationToken ct);
 
     /// <summary>
     /// Brings this node's own servers and clients to <see cref="MeshSecretChange.Next"/> (already in its credentials

@@ -14,12 +14,15 @@ namespace AuroraNode.Modules.Auth.Api;
 /// <c>POST /api/v1/nodes/{name}/revoke</c>: the node's signed calls are refused on every node from now on (within
 /// <c>session_check_cache</c>); then what it received when it joined stops working: the mesh's Redis and PostgreSQL
 /// passwords are rotated (its connections cut, its replication slot dropped) and the signing keys it could unseal are
-/// replaced and dropped. Revoking again repeats the rotation (e.g. after one that could not finish).
+/// replaced and dropped. Revoking again repeats the rotation (e.g. after one that could not finish). What would break
+/// the mesh is refused first, with nothing changed (409): this node itself or the mesh's primary always, the last
+/// Sentinels a Redis failover needs unless <c>?force=true</c>.
 /// </summary>
 internal static partial class NodeKeyEndpoints
 {
     public static async Task<IResult> RevokeAsync(
         string name,
+        bool? force,
         HttpContext http,
         IRedis redis,
         NodeKeyCache cache,
@@ -30,9 +33,27 @@ internal static partial class NodeKeyEndpoints
         TimeProvider time,
         CancellationToken ct)
     {
+        var notFound = $"no node named '{name}' has a key in this mesh; GET /nodes lists the nodes";
+        if (await NodeKeys.GetAsync(redis.Connection.GetDatabase(), name) is null)
+        {
+            return Results.Problem(notFound, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var rotation = services.GetService(typeof(IMeshCredentialRotation)) as IMeshCredentialRotation;
+        var risks = rotation is null ? [] : (await rotation.RisksAsync(name, ct)).Where(r => !r.Forcible || force != true).ToList();
+        if (risks.Count > 0)
+        {
+            var reason = string.Join("; ", risks.Select(r => r.Reason));
+            LogRefused(loggers.CreateLogger(typeof(NodeKeyEndpoints)), name, reason);
+            return Results.Problem(
+                risks.All(r => r.Forcible) ? $"{reason}; to revoke {name} anyway: aurora-node nodes revoke {name} --force" : reason,
+                title: $"revoking {name} now would harm the mesh; nothing was changed",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
         if (await NodeKeys.RevokeAsync(redis.Connection.GetDatabase(), name, time.GetUtcNow()) is not { } revoked)
         {
-            return Results.Problem($"no node named '{name}' has a key in this mesh; GET /nodes lists the nodes", statusCode: StatusCodes.Status404NotFound);
+            return Results.Problem(notFound, statusCode: StatusCodes.Status404NotFound);
         }
 
         cache.Forget(name);
@@ -40,7 +61,7 @@ internal static partial class NodeKeyEndpoints
 
         var logger = loggers.CreateLogger(typeof(NodeKeyEndpoints));
         object credentials;
-        if (services.GetService(typeof(IMeshCredentialRotation)) is IMeshCredentialRotation rotation)
+        if (rotation is not null)
         {
             try
             {
@@ -73,6 +94,9 @@ internal static partial class NodeKeyEndpoints
 
         return Results.Ok(new { node = name, revoked_at = revoked.RevokedAt, credentials, signing_key = signingKey });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused to revoke node {Node}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string node, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Revoked node {Node}, but the mesh's passwords were not rotated: {Reason}")]
     private static partial void LogRotationFailed(ILogger logger, string node, string reason);

@@ -23,7 +23,9 @@ internal sealed partial class MeshKeyRotation(KeyEncryption encryption, KeyStore
 
     public IReadOnlyList<string> SecretKeys { get; } = [Key];
 
-    public async Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, CancellationToken ct)
+    public Task<RevocationRisk?> RiskOfRevokingAsync(RevokedNode node, CancellationToken ct) => Task.FromResult<RevocationRisk?>(null);
+
+    public async Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, RevokedNode revoked, CancellationToken ct)
     {
         if (!change.Changes(Key))
         {

@@ -110,6 +110,13 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
 
     public async Task<string?> AddressOfAsync(string node) => (string?)await Db.HashGetAsync(AddressesKey, node).WaitAsync(Timeout);
 
+    /// <summary>Drops a revoked node's address and position: no failover decision counts it from then on.</summary>
+    public async Task ForgetAsync(string node)
+    {
+        await Db.HashDeleteAsync(AddressesKey, node).WaitAsync(Timeout);
+        await Db.HashDeleteAsync(PositionsKey, node).WaitAsync(Timeout);
+    }
+
     /// <summary>Records how far <paramref name="node"/>'s server has written or received WAL, and when.</summary>
     public async Task PublishPositionAsync(string node, long lsn, DateTimeOffset at) =>
         await Db.HashSetAsync(PositionsKey, node, $"{lsn}|{at.ToUnixTimeMilliseconds()}").WaitAsync(Timeout);

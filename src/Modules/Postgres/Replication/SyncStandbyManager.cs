@@ -109,8 +109,10 @@ internal sealed partial class SyncStandbyManager(
             await lease.SetSyncStandbyAsync(null); // First: a standby that stops being waited for must not be trusted to promote.
         }
 
+        // A primary that had a standby (revoked, or gone) alerts too, though no backup may be a member any more.
+        var had = _current is not null;
         await SetAsync(conn, null, ct);
-        if (!_alerted && await HasBackupMemberAsync(conn, ct))
+        if (!_alerted && (had || await HasBackupMemberAsync(conn, ct)))
         {
             _alerted = true;
             LogNoStandby();

@@ -1,4 +1,5 @@
 using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Postgres.Failover;
 using AuroraNode.Modules.Postgres.Server;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -11,11 +12,13 @@ namespace AuroraNode.Modules.Postgres.Rotation;
 /// receives <c>pg_authid</c> through replication); streams already connected keep streaming. Each node then rewrites
 /// the passfile its replica reconnects with and its own clients take the new password at their next connection
 /// (<see cref="PostgresDatabase"/> reads it from the credentials file). A revoked node's walsender and other backends
-/// are ended, its slot dropped and it leaves <c>replication.members</c>.
+/// are ended, its slot dropped and it leaves <c>replication.members</c>; a revoked synchronous standby is released
+/// first (the supervisor picks another or goes on asynchronously). The primary itself is never revoked.
 /// </summary>
 internal sealed partial class PostgresSecretRotation(
     PostgresDatabase database,
     PostgresOptions options,
+    LeaderLease lease,
     NodeContext node,
     INodeCredentials credentials,
     ILogger<PostgresSecretRotation> logger) : IMeshSecretHolder
@@ -23,6 +26,12 @@ internal sealed partial class PostgresSecretRotation(
     private const string TerminateSql = """
         SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
         WHERE pid <> pg_backend_pid() AND (application_name = ANY(@Names) OR (@Address::inet IS NOT NULL AND client_addr = @Address::inet))
+        """;
+
+    // Another backup that could be the synchronous standby instead of the revoked one.
+    private const string OtherCandidateSql = """
+        SELECT EXISTS (SELECT 1 FROM pg_stat_replication r JOIN replication.members m ON m.node = r.application_name
+        WHERE ('backup' = ANY (m.roles) OR 'lead' = ANY (m.roles)) AND NOT m.nosync AND r.state = 'streaming' AND r.application_name <> @Node)
         """;
 
     private const string DropSlotSql = "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots WHERE slot_name = @Slot AND NOT active";
@@ -33,7 +42,31 @@ internal sealed partial class PostgresSecretRotation(
 
     public IReadOnlyList<string> SecretKeys { get; } = [CredentialKeys.ReplicationPassword, CredentialKeys.SuperuserPassword];
 
-    public async Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, CancellationToken ct)
+    public async Task<RevocationRisk?> RiskOfRevokingAsync(RevokedNode node, CancellationToken ct)
+    {
+        if (!options.Managed || !lease.Available)
+        {
+            return null;
+        }
+
+        if (await lease.HolderAsync() == node.Name)
+        {
+            return new RevocationRisk($"{node.Name} is the mesh's primary (it holds the leader lease): hand the primary over first (`aurora-node demote --to NODE` on {node.Name}), then revoke it", Forcible: false);
+        }
+
+        if (!options.SyncStrict)
+        {
+            return null; // Without its synchronous standby the primary goes on asynchronously and raises an alert.
+        }
+
+        await using var conn = await database.Writes.OpenConnectionAsync(ct);
+        var standby = (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "").Trim('"');
+        return standby == node.Name && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(OtherCandidateSql, new { Node = node.Name }, cancellationToken: ct))
+            ? new RevocationRisk($"{node.Name} is the primary's only synchronous standby and postgres.sync_strict is true: every commit would block until another backup streams; start another backup first", Forcible: true)
+            : null;
+    }
+
+    public async Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, RevokedNode revoked, CancellationToken ct)
     {
         if (!SecretKeys.Any(change.Changes))
         {
@@ -92,6 +125,7 @@ internal sealed partial class PostgresSecretRotation(
         {
             await using var conn = await database.Writes.OpenConnectionAsync(ct);
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM replication.members WHERE node = @Node", new { Node = revoked.Name }, cancellationToken: ct));
+            var released = await ReleaseSyncStandbyAsync(conn, revoked.Name, ct);
             var ended = await conn.ExecuteScalarAsync<long>(new CommandDefinition(TerminateSql, new { Names = new[] { revoked.Name, $"aurora-node:{revoked.Name}" }, revoked.Address }, cancellationToken: ct));
             // The walsender ends a moment after it is told to; until then the slot is active.
             var dropped = false;
@@ -105,14 +139,42 @@ internal sealed partial class PostgresSecretRotation(
                 }
             }
 
+            if (lease.Available)
+            {
+                await lease.ForgetAsync(revoked.Name);
+            }
+
             LogDisconnected(revoked.Name, ended, slot);
-            return [$"postgres: ended {ended} connection(s) of {revoked.Name}", dropped ? $"postgres: slot {slot} dropped" : $"postgres: slot {slot} still in use, not dropped"];
+            return [.. released, $"postgres: ended {ended} connection(s) of {revoked.Name}", dropped ? $"postgres: slot {slot} dropped" : $"postgres: slot {slot} still in use, not dropped"];
         }
         catch (NpgsqlException ex)
         {
             return [$"postgres: could not end {revoked.Name}'s connections on the primary ({ex.Message})"];
         }
     }
+
+    // Before its stream ends, so that no commit waits for it: first no longer trusted to promote, then no longer waited for.
+    private async Task<IReadOnlyList<string>> ReleaseSyncStandbyAsync(NpgsqlConnection conn, string standby, CancellationToken ct)
+    {
+        var configured = (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "").Trim('"');
+        if (lease.Available && await lease.SyncStandbyAsync() == standby)
+        {
+            await lease.SetSyncStandbyAsync(null);
+        }
+
+        if (configured != standby)
+        {
+            return [];
+        }
+
+        await conn.ExecuteAsync(new CommandDefinition("ALTER SYSTEM SET synchronous_standby_names = ''", cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_reload_conf()", cancellationToken: ct));
+        LogReleased(standby);
+        return [$"postgres: {standby} is no longer the synchronous standby (the primary picks another backup, or goes on asynchronously and raises an alert)"];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The revoked node {Node} was the synchronous standby: the primary no longer waits for it")]
+    private partial void LogReleased(string node);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rotated the passwords of the PostgreSQL roles replicator and postgres on the primary")]
     private partial void LogRotated();

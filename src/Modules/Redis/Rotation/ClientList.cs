@@ -10,6 +10,29 @@ internal static class ClientList
     public static IReadOnlyList<string> IdsOf(string clientList, string node, string? address)
     {
         var name = NameOf(node);
+        return Ids(clientList, fields =>
+        {
+            var host = fields.TryGetValue("addr", out var addr) && addr.LastIndexOf(':') is var colon and > 0 ? addr[..colon] : null;
+            return fields.GetValueOrDefault("name") == name || (address is not null && host == address);
+        });
+    }
+
+    /// <summary>
+    /// The ids of the connections of the Sentinel whose id is <paramref name="sentinelId"/>: it names them
+    /// <c>sentinel-&lt;first 8 characters of its id&gt;-cmd</c> and <c>-pubsub</c>.
+    /// </summary>
+    public static IReadOnlyList<string> IdsOfSentinel(string clientList, string sentinelId)
+    {
+        var prefix = $"sentinel-{sentinelId[..Math.Min(8, sentinelId.Length)]}-";
+        return Ids(clientList, fields => fields.GetValueOrDefault("name")?.StartsWith(prefix, StringComparison.Ordinal) == true);
+    }
+
+    /// <summary>The ids of the replicas' links to this master (flag S): Redis does not tell which replica each one is.</summary>
+    public static IReadOnlyList<string> ReplicaIds(string clientList) =>
+        Ids(clientList, fields => fields.GetValueOrDefault("flags")?.Contains('S', StringComparison.Ordinal) == true);
+
+    private static List<string> Ids(string clientList, Func<Dictionary<string, string>, bool> select)
+    {
         var ids = new List<string>();
         foreach (var line in clientList.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -18,13 +41,7 @@ internal static class ClientList
                 .Where(p => p.Length == 2)
                 .GroupBy(p => p[0])
                 .ToDictionary(g => g.Key, g => g.First()[1]);
-            if (!fields.TryGetValue("id", out var id))
-            {
-                continue;
-            }
-
-            var host = fields.TryGetValue("addr", out var addr) && addr.LastIndexOf(':') is var colon and > 0 ? addr[..colon] : null;
-            if (fields.GetValueOrDefault("name") == name || (address is not null && host == address))
+            if (fields.TryGetValue("id", out var id) && select(fields))
             {
                 ids.Add(id);
             }

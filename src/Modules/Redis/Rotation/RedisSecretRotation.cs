@@ -1,5 +1,7 @@
 using AuroraNode.Modules.Credentials;
+using AuroraNode.Modules.Redis.Server;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace AuroraNode.Modules.Redis.Rotation;
 
@@ -8,7 +10,9 @@ namespace AuroraNode.Modules.Redis.Rotation;
 /// change (Redis checks it only at AUTH), so each server gets the new one while every node stays connected:
 /// replicas first (masterauth and requirepass at once, their link to the master stays up), the master last, then
 /// the Sentinels (auth-pass, sentinel-pass, their own password). The node's clients read the password from the
-/// credentials file when they reconnect (<see cref="CredentialsPassword"/>).
+/// credentials file when they reconnect (<see cref="CredentialsPassword"/>). A revoked node's own server and Sentinel
+/// (<see cref="RedisMember"/>) never get the new password: its replica's link is cut and cannot authenticate again,
+/// and its Sentinel is removed from the others' view (SENTINEL RESET) and from those the nodes count.
 /// </summary>
 internal sealed partial class RedisSecretRotation(
     RedisConnection connection,
@@ -24,7 +28,32 @@ internal sealed partial class RedisSecretRotation(
 
     public IReadOnlyList<string> SecretKeys { get; } = [Key];
 
-    public async Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, CancellationToken ct)
+    public async Task<RevocationRisk?> RiskOfRevokingAsync(RevokedNode node, CancellationToken ct)
+    {
+        if (options.Url is not null || await MemberAsync(node.Name) is not { } member)
+        {
+            return null;
+        }
+
+        if (member.Server is { } server && connection.MasterForAdmin() == server)
+        {
+            return new RevocationRisk($"{node.Name} runs the mesh's Redis master ({server}): revoking it would cut every node off Redis; let the Sentinels fail Redis over first (stop {node.Name}), then revoke it", Forcible: false);
+        }
+
+        if (member.Sentinel is { } sentinel)
+        {
+            var all = connection.AddressForOtherNodes.Sentinels.Concat(await RegisteredSentinelsAsync()).Distinct().ToList();
+            var left = all.Count(s => s != sentinel);
+            if (all.Contains(sentinel) && left < SentinelQuorum.Quorum)
+            {
+                return new RevocationRisk($"{node.Name} runs one of the mesh's {all.Count} Redis Sentinels: without it {left} remain, fewer than the {SentinelQuorum.Quorum} that must agree on a Redis failover, so the mesh's Redis could no longer fail over; give another node a Sentinel first (redis.sentinel: true)", Forcible: true);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, RevokedNode revoked, CancellationToken ct)
     {
         if (!change.Changes(Key))
         {
@@ -39,7 +68,8 @@ internal sealed partial class RedisSecretRotation(
         var (old, next) = (change.Old[Key]!, change.Next[Key]!);
         var master = connection.MasterForAdmin() ?? throw new MeshRotationException("this node is not connected to the mesh's Redis master; try again when `aurora-node status` shows Redis healthy");
         var warnings = new List<string>();
-        var replicas = await ReplicasAsync(master, old, ct);
+        var member = await MemberAsync(revoked.Name);
+        var replicas = (await ReplicasAsync(master, old, ct)).Where(r => r != member?.Server).ToList();
         var done = new List<string>();
         foreach (var replica in replicas)
         {
@@ -59,12 +89,13 @@ internal sealed partial class RedisSecretRotation(
             throw new MeshRotationException($"could not change the password of the Redis master at {master}: {string.Join("; ", warnings)}");
         }
 
-        foreach (var sentinel in connection.AddressForOtherNodes.Sentinels)
+        var sentinels = connection.AddressForOtherNodes.Sentinels.Where(s => s != member?.Sentinel).ToList();
+        foreach (var sentinel in sentinels)
         {
             await TrySetSentinelAsync(sentinel, old, next, warnings, ct);
         }
 
-        LogRotated(replicas.Count + 1, connection.AddressForOtherNodes.Sentinels.Count, warnings.Count);
+        LogRotated(replicas.Count + 1, sentinels.Count, warnings.Count);
         return warnings;
     }
 
@@ -101,7 +132,13 @@ internal sealed partial class RedisSecretRotation(
         }
 
         var killed = 0;
-        var targets = (await ReplicasAsync(master, password, ct)).Prepend(master).Concat(connection.AddressForOtherNodes.Sentinels).Distinct();
+        var member = await MemberAsync(node.Name);
+        var sentinels = connection.AddressForOtherNodes.Sentinels.Where(s => s != member?.Sentinel).ToList();
+        var sentinelId = member?.Sentinel is { } own ? await SentinelIdAsync(sentinels, own, password, ct) : null;
+        var replicas = await ReplicasAsync(master, password, ct);
+        // Its replica's link authenticated before the rotation: cut, it cannot authenticate again.
+        var cutReplica = member?.Server is { } server && replicas.Contains(server);
+        var targets = replicas.Where(r => r != member?.Server).Prepend(master).Concat(sentinels).Distinct();
         foreach (var target in targets)
         {
             try
@@ -116,7 +153,11 @@ internal sealed partial class RedisSecretRotation(
                 {
                     if (await resp.SendAsync(ct, "CLIENT", "LIST") is string list)
                     {
-                        foreach (var id in ClientList.IdsOf(list, node.Name, node.Address))
+                        var ids = ClientList.IdsOf(list, node.Name, node.Address)
+                            .Concat(sentinelId is null ? [] : ClientList.IdsOfSentinel(list, sentinelId))
+                            .Concat(cutReplica && node.Address is null && target == master ? ClientList.ReplicaIds(list) : [])
+                            .Distinct();
+                        foreach (var id in ids)
                         {
                             killed += await resp.SendAsync(ct, "CLIENT", "KILL", "ID", id) is "OK" or 1L ? 1 : 0;
                         }
@@ -129,7 +170,111 @@ internal sealed partial class RedisSecretRotation(
             }
         }
 
-        return [$"redis: closed {killed} connection(s) of {node.Name}"];
+        var done = new List<string> { $"redis: closed {killed} connection(s) of {node.Name}" };
+        if (cutReplica)
+        {
+            done.Add($"redis: {node.Name}'s replica {member!.Server} cut off from the master");
+        }
+
+        if (member?.Sentinel is { } removed)
+        {
+            done.Add(await RemoveSentinelAsync(removed, sentinels, password, ct));
+        }
+
+        await TryRedisAsync(db => db.HashDeleteAsync(RedisMember.HashKey, node.Name));
+        return done;
+    }
+
+    // Once it can reach none of them: out of the mesh's set (the dispute check counts it) and of every Sentinel's view.
+    private async Task<string> RemoveSentinelAsync(string removed, IReadOnlyList<string> sentinels, string password, CancellationToken ct)
+    {
+        await TryRedisAsync(async db =>
+        {
+            await db.SetAddAsync(RedisMember.RemovedSentinelsKey, removed);
+            await db.SetRemoveAsync(RedisConnection.SentinelsKey, removed);
+        });
+        await connection.ForgetSentinelAsync(removed);
+        var reset = 0;
+        foreach (var sentinel in sentinels)
+        {
+            try
+            {
+                var (resp, _) = await RespConnection.OpenAsync(sentinel, [password], ct);
+                if (resp is null)
+                {
+                    continue;
+                }
+
+                await using (resp)
+                {
+                    // It forgets its replicas and Sentinels and learns again those that still reach the master (within seconds).
+                    reset += await resp.SendAsync(ct, "SENTINEL", "RESET", RedisOptions.ServiceName) is 1L ? 1 : 0;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                LogDisconnectFailed(sentinel, ex.Message);
+            }
+        }
+
+        LogSentinelRemoved(removed, reset);
+        return $"redis: Sentinel {removed} removed ({reset} of {sentinels.Count} Sentinel(s) reset their view)";
+    }
+
+    // The removed Sentinel's id, as the others know it: it names its connections after it.
+    private static async Task<string?> SentinelIdAsync(IReadOnlyList<string> sentinels, string removed, string password, CancellationToken ct)
+    {
+        foreach (var sentinel in sentinels)
+        {
+            try
+            {
+                var (resp, _) = await RespConnection.OpenAsync(sentinel, [password], ct);
+                if (resp is null)
+                {
+                    continue;
+                }
+
+                await using (resp)
+                {
+                    if (SentinelPeers.IdOf(await resp.SendAsync(ct, "SENTINEL", "SENTINELS", RedisOptions.ServiceName), removed) is { } id)
+                    {
+                        return id;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                // Another one may know it.
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<RedisMember?> MemberAsync(string node)
+    {
+        RedisMember? member = null;
+        await TryRedisAsync(async db => member = RedisMember.Parse(await db.HashGetAsync(RedisMember.HashKey, node)));
+        return member;
+    }
+
+    private async Task<IEnumerable<string>> RegisteredSentinelsAsync()
+    {
+        IEnumerable<string> registered = [];
+        await TryRedisAsync(async db => registered = (await db.SetMembersAsync(RedisConnection.SentinelsKey)).Select(v => (string)v!).ToList());
+        return registered;
+    }
+
+    private async Task TryRedisAsync(Func<IDatabase, Task> action)
+    {
+        try
+        {
+            await action(connection.Connection.GetDatabase());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogRedisFailed(ex.Message);
+        }
     }
 
     private async Task<IReadOnlyList<string>> ReplicasAsync(string master, string password, CancellationToken ct)
@@ -218,6 +363,12 @@ internal sealed partial class RedisSecretRotation(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not apply the rotated Redis password here: {Reason}")]
     private partial void LogLocalFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the revoked node's Sentinel {Sentinel} from the mesh ({Reset} Sentinel(s) reset their view)")]
+    private partial void LogSentinelRemoved(string sentinel, int reset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read or update the mesh's Redis members: {Reason}")]
+    private partial void LogRedisFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not close the revoked node's connections on {Target}: {Reason}")]
     private partial void LogDisconnectFailed(string target, string reason);

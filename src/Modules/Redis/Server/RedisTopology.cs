@@ -39,6 +39,17 @@ internal sealed partial class RedisTopology(RedisOptions options, NodeContext no
         }
     }
 
+    /// <summary>Forgets Sentinels removed from the mesh (their nodes were revoked): not asked, not counted, not given to joiners.</summary>
+    public void Forget(IReadOnlyCollection<string> sentinels)
+    {
+        var known = (credentials.Get(CredentialKeys.RedisSentinels) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var kept = known.Except(sentinels).ToList();
+        if (kept.Count != known.Length)
+        {
+            credentials.Set(CredentialKeys.RedisSentinels, string.Join(',', kept));
+        }
+    }
+
     /// <summary>host:port of the master, looked up once per start.</summary>
     public async Task<string> MasterAsync(CancellationToken ct)
     {

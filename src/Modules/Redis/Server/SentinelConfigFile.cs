@@ -38,7 +38,7 @@ internal static class SentinelConfigFile
             sentinel sentinel-pass {password}
             sentinel announce-ip {announceIp}
             sentinel resolve-hostnames no
-            sentinel monitor {RedisOptions.ServiceName} {master[..colon]} {master[(colon + 1)..]} 2
+            sentinel monitor {RedisOptions.ServiceName} {master[..colon]} {master[(colon + 1)..]} {SentinelQuorum.Quorum}
             sentinel auth-pass {RedisOptions.ServiceName} {password}
             sentinel down-after-milliseconds {RedisOptions.ServiceName} {(long)options.DownAfter.TotalMilliseconds}
             sentinel failover-timeout {RedisOptions.ServiceName} 10000

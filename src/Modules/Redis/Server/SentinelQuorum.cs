@@ -6,5 +6,8 @@ namespace AuroraNode.Modules.Redis.Server;
 /// </summary>
 internal static class SentinelQuorum
 {
+    /// <summary>How many Sentinels must agree that the master is down before one fails it over (<c>sentinel monitor … 2</c>).</summary>
+    public const int Quorum = 2;
+
     public static bool CouldBeOverruled(int known, int confirming) => known - confirming >= known / 2 + 1;
 }

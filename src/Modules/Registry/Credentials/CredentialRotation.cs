@@ -26,6 +26,35 @@ internal sealed partial class CredentialRotation(
 {
     private const string LockKey = "aurora:mesh:credentials_rotation";
 
+    public async Task<IReadOnlyList<RevocationRisk>> RisksAsync(string revokedNode, CancellationToken ct)
+    {
+        if (revokedNode == node.Name)
+        {
+            // It would cut off its own connections halfway through the rotation.
+            return [new RevocationRisk($"{node.Name} handles this revocation itself: revoke it from another node (--api http://OTHER:8700)", Forcible: false)];
+        }
+
+        var revoked = new RevokedNode(revokedNode, await UniqueAddressAsync(revokedNode));
+        var risks = new List<RevocationRisk>();
+        foreach (var holder in holders.OrderBy(h => h.Order))
+        {
+            try
+            {
+                if (await holder.RiskOfRevokingAsync(revoked, ct) is { } risk)
+                {
+                    risks.Add(risk);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Unknown is not safe: refused, unless the user forces it.
+                risks.Add(new RevocationRisk($"{holder.Name}: could not check what revoking {revokedNode} would break ({ex.Message}); revoke again when the mesh answers", Forcible: true));
+            }
+        }
+
+        return risks;
+    }
+
     public async Task<MeshRotationReport> RotateAsync(string revokedNode, CancellationToken ct)
     {
         var db = redis.Connection.GetDatabase();
@@ -68,6 +97,7 @@ internal sealed partial class CredentialRotation(
             throw new MeshRotationException($"{node.Name} holds older mesh passwords (version {current.Version}) than the mesh (version {meshVersion}); revoke on the lead, or restart {node.Name} so it fetches them first");
         }
 
+        var revoked = new RevokedNode(revokedNode, await UniqueAddressAsync(revokedNode));
         var planned = current.Renewed(MeshSecrets.NextVersion(current.Version, time.GetUtcNow()));
         var rotated = new List<IMeshSecretHolder>();
         var warnings = new List<string>();
@@ -75,7 +105,7 @@ internal sealed partial class CredentialRotation(
         {
             try
             {
-                warnings.AddRange(await holder.RotateMeshAsync(new MeshSecretChange(current, planned), ct));
+                warnings.AddRange(await holder.RotateMeshAsync(new MeshSecretChange(current, planned), revoked, ct));
                 rotated.Add(holder);
             }
             catch (MeshRotationException ex)
@@ -99,7 +129,6 @@ internal sealed partial class CredentialRotation(
         credentials.SetAll(next.ToCredentials());
         var change = new MeshSecretChange(current, next);
         var disconnected = new List<string>();
-        var revoked = new RevokedNode(revokedNode, await UniqueAddressAsync(revokedNode));
         foreach (var holder in holders.OrderBy(h => h.Order))
         {
             try

@@ -13,6 +13,8 @@ namespace AuroraNode.Modules.Registry.Credentials;
 /// checked every <see cref="CheckInterval"/>, is newer than its own, e.g. after a missed event) it fetches them from the
 /// rotating node (else the lead it joined through) with a signed request, stores them in one atomic write and applies
 /// them to its servers and clients. Its connections stay up meanwhile: Redis and PostgreSQL keep authenticated ones.
+/// A node that missed the event and lost its Redis connection too (frozen, cut off) cannot read that version: its old
+/// password no longer opens Redis. While Redis does not answer, each check therefore asks the lead over HTTP instead.
 /// </summary>
 internal sealed partial class CredentialSync(
     IEnumerable<IMeshSecretHolder> holders,
@@ -25,6 +27,7 @@ internal sealed partial class CredentialSync(
     TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RedisWait = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Uri? _lastSource;
 
@@ -36,17 +39,20 @@ internal sealed partial class CredentialSync(
         using var timer = new PeriodicTimer(CheckInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            long? version;
             try
             {
-                var version = MeshSecrets.ParseVersion(await redis.Connection.GetDatabase().StringGetAsync(MeshSecrets.VersionRedisKey));
-                if (version > MeshSecrets.Read(credentials).Version)
-                {
-                    await CatchUpAsync(client, version, null, stoppingToken);
-                }
+                // The master only: a replica this node still reaches (a revoked node's, cut off from the master) holds an old version.
+                version = MeshSecrets.ParseVersion(await redis.Connection.GetDatabase().StringGetAsync(MeshSecrets.VersionRedisKey, CommandFlags.DemandMaster).WaitAsync(RedisWait, stoppingToken));
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                // Redis away: the next tick looks again.
+                version = null; // Away, or refusing this node's password: the lead tells which.
+            }
+
+            if (version is null || version > MeshSecrets.Read(credentials).Version)
+            {
+                await CatchUpAsync(client, version, null, stoppingToken);
             }
         }
     }
@@ -67,12 +73,14 @@ internal sealed partial class CredentialSync(
         }
     }
 
-    private async Task CatchUpAsync(MeshSecretsClient client, long version, Uri? source, CancellationToken ct)
+    // A null version: whatever newer one the sources hold (Redis could not say); none newer is the usual answer then.
+    private async Task CatchUpAsync(MeshSecretsClient client, long? wanted, Uri? source, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
             var old = MeshSecrets.Read(credentials);
+            var version = wanted ?? old.Version + 1;
             if (old.Version >= version)
             {
                 return;
@@ -86,7 +94,11 @@ internal sealed partial class CredentialSync(
                     var fetched = await client.FetchAsync(from, ct);
                     if (fetched.Version < version)
                     {
-                        LogBehind(from, fetched.Version, version);
+                        if (wanted is not null)
+                        {
+                            LogBehind(from, fetched.Version, version);
+                        }
+
                         continue;
                     }
 
@@ -106,6 +118,10 @@ internal sealed partial class CredentialSync(
 
                     LogApplied(next.Version, from);
                     return;
+                }
+                catch (MeshSecretsFetchException ex) when (wanted is null)
+                {
+                    LogFallbackFailed(from, ex.Message); // Redis and the lead both away: quiet, it is asked again in 10 s.
                 }
                 catch (MeshSecretsFetchException ex)
                 {
@@ -133,6 +149,9 @@ internal sealed partial class CredentialSync(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the mesh's rotated passwords from {Source}: {Reason}")]
     private partial void LogFetchFailed(Uri source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Redis does not answer and {Source} could not be asked for the mesh's passwords either: {Reason}")]
+    private partial void LogFallbackFailed(Uri source, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Source} holds the mesh's passwords of version {Has}, not yet {Wanted}")]
     private partial void LogBehind(Uri source, long has, long wanted);
