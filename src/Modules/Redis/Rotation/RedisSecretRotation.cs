@@ -42,7 +42,7 @@ internal sealed partial class RedisSecretRotation(
 
         if (member.Sentinel is { } sentinel)
         {
-            var all = connection.AddressForOtherNodes.Sentinels.Concat(await RegisteredSentinelsAsync()).Distinct().ToList();
+            var all = await SentinelsAsync();
             var left = all.Count(s => s != sentinel);
             if (all.Contains(sentinel) && left < SentinelQuorum.Quorum)
             {
@@ -89,7 +89,7 @@ internal sealed partial class RedisSecretRotation(
             throw new MeshRotationException($"could not change the password of the Redis master at {master}: {string.Join("; ", warnings)}");
         }
 
-        var sentinels = connection.AddressForOtherNodes.Sentinels.Where(s => s != member?.Sentinel).ToList();
+        var sentinels = (await SentinelsAsync()).Where(s => s != member?.Sentinel).ToList();
         foreach (var sentinel in sentinels)
         {
             await TrySetSentinelAsync(sentinel, old, next, warnings, ct);
@@ -133,7 +133,7 @@ internal sealed partial class RedisSecretRotation(
 
         var killed = 0;
         var member = await MemberAsync(node.Name);
-        var sentinels = connection.AddressForOtherNodes.Sentinels.Where(s => s != member?.Sentinel).ToList();
+        var sentinels = (await SentinelsAsync()).Where(s => s != member?.Sentinel).ToList();
         var sentinelId = member?.Sentinel is { } own ? await SentinelIdAsync(sentinels, own, password, ct) : null;
         var replicas = await ReplicasAsync(master, password, ct);
         // Its replica's link authenticated before the rotation: cut, it cannot authenticate again.
@@ -258,11 +258,12 @@ internal sealed partial class RedisSecretRotation(
         return member;
     }
 
-    private async Task<IEnumerable<string>> RegisteredSentinelsAsync()
+    // Those this node knows and those registered since its last refresh (a Sentinel that joined seconds ago).
+    private async Task<IReadOnlyList<string>> SentinelsAsync()
     {
         IEnumerable<string> registered = [];
         await TryRedisAsync(async db => registered = (await db.SetMembersAsync(RedisConnection.SentinelsKey)).Select(v => (string)v!).ToList());
-        return registered;
+        return connection.AddressForOtherNodes.Sentinels.Concat(registered).Distinct().ToList();
     }
 
     private async Task TryRedisAsync(Func<IDatabase, Task> action)
