@@ -45,7 +45,7 @@ public sealed class BackupRevocationTests
         _backup = await _mesh.AddAsync("backup1", "backup");
         _sentinelNode = await _mesh.AddAsync("compute1", "compute", c => c.Sections["redis"] = $"sentinel: true\nsentinel_port: {c.SentinelPort}");
         _frozen = await _mesh.AddAsync("compute2", "compute");
-        await ReplicationViews.WaitForAsync(Lead, v => ReplicationViews.HasSyncStandby("backup1")(v) && Streaming(v, "compute1") && Streaming(v, "compute2"), seconds: 40);
+        await ReplicationViews.WaitForAsync(Lead, v => ReplicationViews.HasSyncStandby("backup1")(v) && ReplicationViews.HasStreamingReplica(v, "compute1") && ReplicationViews.HasStreamingReplica(v, "compute2"), seconds: 40);
         await SentinelFailoverTests.WaitForSentinelsAsync(Lead, Password, others: 2, replicas: 1);
         await using (var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Lead.Config.RedisPort},password={Password}"))
         {
@@ -139,13 +139,13 @@ public sealed class BackupRevocationTests
 
         foreach (var port in new[] { _backup.Config.RedisPort, _backup.Config.SentinelPort })
         {
-            Assert.That(await AuthenticatesAsync(port, current), Is.False, $"the revoked backup's port {port} never learns the new password");
+            Assert.That(await RedisPassword.AcceptedAsync(port, current), Is.False, $"the revoked backup's port {port} never learns the new password");
         }
 
         foreach (var port in new[] { Lead.Config.RedisPort, Lead.Config.SentinelPort, _sentinelNode.Config.SentinelPort })
         {
-            Assert.That(await AuthenticatesAsync(port, old), Is.False, $"port {port} still takes the old password");
-            Assert.That(await AuthenticatesAsync(port, current), Is.True, $"port {port} does not take the new password");
+            Assert.That(await RedisPassword.AcceptedAsync(port, old), Is.False, $"port {port} still takes the old password");
+            Assert.That(await RedisPassword.AcceptedAsync(port, current), Is.True, $"port {port} does not take the new password");
         }
     }
 
@@ -232,19 +232,5 @@ public sealed class BackupRevocationTests
         {
             await server.ClientKillAsync(client.Id, skipMe: true);
         }
-    }
-
-    private static bool Streaming(System.Text.Json.JsonElement view, string node) =>
-        view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == node && r.GetProperty("state").GetString() == "streaming");
-
-    private static async Task<bool> AuthenticatesAsync(int port, string password)
-    {
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, port);
-        var stream = tcp.GetStream();
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"*2\r\n$4\r\nAUTH\r\n${password.Length}\r\n{password}\r\n"));
-        var buffer = new byte[256];
-        var read = await stream.ReadAsync(buffer);
-        return System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+OK", StringComparison.Ordinal);
     }
 }

@@ -41,7 +41,7 @@ public sealed class RevocationRotationTests
         _backup = await _mesh.AddAsync("backup1", "backup", c => c.Sections["modules"] = modules);
         await _mesh.AddAsync("compute1", "compute", c => c.Sections["modules"] = modules);
         _away = await _mesh.AddAsync("compute2", "compute", c => c.Sections["modules"] = modules);
-        await ReplicationViews.WaitForAsync(Lead, v => ReplicationViews.HasSyncStandby("backup1")(v) && Streaming(v, "compute1") && Streaming(v, "compute2"), seconds: 40);
+        await ReplicationViews.WaitForAsync(Lead, v => ReplicationViews.HasSyncStandby("backup1")(v) && ReplicationViews.HasStreamingReplica(v, "compute1") && ReplicationViews.HasStreamingReplica(v, "compute2"), seconds: 40);
         _adminPassword = Mesh.Credentials(Lead)["auth.admin_password"];
         (_oldToken, _) = await AuthClient.TokensAsync(Lead, "admin", _adminPassword);
         _before = Mesh.Credentials(Lead);
@@ -73,8 +73,8 @@ public sealed class RevocationRotationTests
 
         foreach (var port in new[] { Lead.Config.RedisPort, _backup.Config.RedisPort, Lead.Config.SentinelPort, _backup.Config.SentinelPort })
         {
-            Assert.That(await AuthenticatesAsync(port, old), Is.False, $"port {port} still takes the old password");
-            Assert.That(await AuthenticatesAsync(port, current), Is.True, $"port {port} does not take the new password");
+            Assert.That(await RedisPassword.AcceptedAsync(port, old), Is.False, $"port {port} still takes the old password");
+            Assert.That(await RedisPassword.AcceptedAsync(port, current), Is.True, $"port {port} does not take the new password");
         }
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Lead.Config.RedisPort},password={current},allowAdmin=true");
@@ -217,21 +217,6 @@ public sealed class RevocationRotationTests
         var stats = await master.InfoRawAsync("stats") ?? "";
         return stats.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("sync_full:", StringComparison.Ordinal) || l.StartsWith("sync_partial_ok:", StringComparison.Ordinal))
             .Sum(l => long.Parse(l[(l.IndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private static bool Streaming(System.Text.Json.JsonElement view, string node) =>
-        view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == node && r.GetProperty("state").GetString() == "streaming");
-
-    private async Task<bool> AuthenticatesAsync(int port, string password)
-    {
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, port);
-        var stream = tcp.GetStream();
-        var command = $"*2\r\n$4\r\nAUTH\r\n${password.Length}\r\n{password}\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command));
-        var buffer = new byte[256];
-        var read = await stream.ReadAsync(buffer);
-        return System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+OK", StringComparison.Ordinal);
     }
 
     private async Task<string?> RefusalAsync(string user, string password)

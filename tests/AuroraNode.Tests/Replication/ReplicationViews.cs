@@ -45,4 +45,8 @@ internal static class ReplicationViews
 
     public static Func<JsonElement, bool> HasSyncStandby(string name) => view =>
         view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == name && r.GetProperty("sync_state").ValueKind == JsonValueKind.String && r.GetProperty("sync_state").GetString() == "sync");
+
+    /// <summary>True when the primary's view lists <paramref name="node"/> as a streaming replica.</summary>
+    public static bool HasStreamingReplica(JsonElement view, string node) =>
+        view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == node && r.GetProperty("state").GetString() == "streaming");
 }

@@ -141,33 +141,25 @@ internal sealed partial class RedisSecretRotation(
         var targets = replicas.Where(r => r != member?.Server).Prepend(master).Concat(sentinels).Distinct();
         foreach (var target in targets)
         {
-            try
+            killed += await OnServerAsync(target, [password], async resp =>
             {
-                var (resp, _) = await RespConnection.OpenAsync(target, [password], ct);
-                if (resp is null)
+                if (await resp.SendAsync(ct, "CLIENT", "LIST") is not string list)
                 {
-                    continue;
+                    return 0;
                 }
 
-                await using (resp)
+                var ids = ClientList.IdsOf(list, node.Name, node.Address)
+                    .Concat(sentinelId is null ? [] : ClientList.IdsOfSentinel(list, sentinelId))
+                    .Concat(cutReplica && node.Address is null && target == master ? ClientList.ReplicaIds(list) : [])
+                    .Distinct();
+                var closed = 0;
+                foreach (var id in ids)
                 {
-                    if (await resp.SendAsync(ct, "CLIENT", "LIST") is string list)
-                    {
-                        var ids = ClientList.IdsOf(list, node.Name, node.Address)
-                            .Concat(sentinelId is null ? [] : ClientList.IdsOfSentinel(list, sentinelId))
-                            .Concat(cutReplica && node.Address is null && target == master ? ClientList.ReplicaIds(list) : [])
-                            .Distinct();
-                        foreach (var id in ids)
-                        {
-                            killed += await resp.SendAsync(ct, "CLIENT", "KILL", "ID", id) is "OK" or 1L ? 1 : 0;
-                        }
-                    }
+                    closed += await resp.SendAsync(ct, "CLIENT", "KILL", "ID", id) is "OK" or 1L ? 1 : 0;
                 }
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                LogDisconnectFailed(target, ex.Message);
-            }
+
+                return closed;
+            }, problem => LogDisconnectFailed(target, problem), ct);
         }
 
         var done = new List<string> { $"redis: closed {killed} connection(s) of {node.Name}" };
@@ -197,24 +189,10 @@ internal sealed partial class RedisSecretRotation(
         var reset = 0;
         foreach (var sentinel in sentinels)
         {
-            try
-            {
-                var (resp, _) = await RespConnection.OpenAsync(sentinel, [password], ct);
-                if (resp is null)
-                {
-                    continue;
-                }
-
-                await using (resp)
-                {
-                    // It forgets its replicas and Sentinels and learns again those that still reach the master (within seconds).
-                    reset += await resp.SendAsync(ct, "SENTINEL", "RESET", RedisOptions.ServiceName) is 1L ? 1 : 0;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                LogDisconnectFailed(sentinel, ex.Message);
-            }
+            // It forgets its replicas and Sentinels and learns again those that still reach the master (within seconds).
+            reset += await OnServerAsync(
+                sentinel, [password], async resp => await resp.SendAsync(ct, "SENTINEL", "RESET", RedisOptions.ServiceName) is 1L ? 1 : 0,
+                problem => LogDisconnectFailed(sentinel, problem), ct);
         }
 
         LogSentinelRemoved(removed, reset);
@@ -226,25 +204,11 @@ internal sealed partial class RedisSecretRotation(
     {
         foreach (var sentinel in sentinels)
         {
-            try
+            // One that cannot be asked: another may know it.
+            var id = await OnServerAsync(sentinel, [password], async resp => SentinelPeers.IdOf(await resp.SendAsync(ct, "SENTINEL", "SENTINELS", RedisOptions.ServiceName), removed), null, ct);
+            if (id is not null)
             {
-                var (resp, _) = await RespConnection.OpenAsync(sentinel, [password], ct);
-                if (resp is null)
-                {
-                    continue;
-                }
-
-                await using (resp)
-                {
-                    if (SentinelPeers.IdOf(await resp.SendAsync(ct, "SENTINEL", "SENTINELS", RedisOptions.ServiceName), removed) is { } id)
-                    {
-                        return id;
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                // Another one may know it.
+                return id;
             }
         }
 
@@ -278,24 +242,34 @@ internal sealed partial class RedisSecretRotation(
         }
     }
 
-    private async Task<IReadOnlyList<string>> ReplicasAsync(string master, string password, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> ReplicasAsync(string master, string password, CancellationToken ct) =>
+        await OnServerAsync<IReadOnlyList<string>>(
+            master, [password, credentials.Get(Key) ?? password],
+            async resp => await resp.SendAsync(ct, "INFO", "replication") is string info ? ReplicationInfo.Replicas(info) : [], null, ct) ?? [];
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on a connection to <paramref name="endpoint"/> opened with the first of
+    /// <paramref name="passwords"/> it takes; default when it takes none or cannot be reached (<paramref name="failed"/> hears why).
+    /// </summary>
+    private static async Task<T?> OnServerAsync<T>(string endpoint, IReadOnlyList<string> passwords, Func<RespConnection, Task<T>> use, Action<string>? failed, CancellationToken ct)
     {
         try
         {
-            var (resp, _) = await RespConnection.OpenAsync(master, [password, credentials.Get(Key) ?? password], ct);
+            var (resp, _) = await RespConnection.OpenAsync(endpoint, passwords, ct);
             if (resp is null)
             {
-                return [];
+                return default;
             }
 
             await using (resp)
             {
-                return await resp.SendAsync(ct, "INFO", "replication") is string info ? ReplicationInfo.Replicas(info) : [];
+                return await use(resp);
             }
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return [];
+            failed?.Invoke(ex.Message);
+            return default;
         }
     }
 

@@ -125,15 +125,7 @@ internal sealed partial class DigestCache : IHostedService
 
             return files.Select(f => KeyValuePair.Create(new DigestKey(f.Path, f.Size, f.ModifiedAt), f.Sha256)).ToList();
         }
-        catch (JsonException ex)
-        {
-            LogIgnored(filePath, ex.Message);
-        }
-        catch (IOException ex)
-        {
-            LogIgnored(filePath, ex.Message);
-        }
-        catch (UnauthorizedAccessException ex)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
             LogIgnored(filePath, ex.Message);
         }

@@ -39,15 +39,7 @@ internal sealed partial class ModelDetailsCache(ILogger<ModelDetailsCache> log)
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
             return ModelDetails.From(GgufHeader.Read(file));
         }
-        catch (InvalidDataException ex)
-        {
-            LogUnreadable(path, ex.Message);
-        }
-        catch (IOException ex)
-        {
-            LogUnreadable(path, ex.Message);
-        }
-        catch (UnauthorizedAccessException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             LogUnreadable(path, ex.Message);
         }

@@ -117,29 +117,18 @@ internal sealed class InFlight(TimeProvider time)
         public Queue<(DateTimeOffset Started, DateTimeOffset Ended)> Ended { get; } = new();
     }
 
-    /// <summary>One routed request; disposing it ends it.</summary>
-    internal sealed class Dispatch(long id, string node, string model, DateTimeOffset started, double estimateMs, RequestSize? size, InFlight owner, TimeProvider time) : IDisposable
+    /// <summary>One routed request (<see cref="Size"/> known for those this node serves); disposing it ends it.</summary>
+    internal sealed record Dispatch(long Id, string Node, string Model, DateTimeOffset Started, double EstimateMs, RequestSize? Size, InFlight Owner, TimeProvider Time)
+        : IDisposable
     {
         private const long Waiting = long.MinValue;
         private long inSlotSince = Waiting;
 
-        public long Id => id;
-
-        public string Node => node;
-
-        public string Model => model;
-
-        public DateTimeOffset Started => started;
-
-        public double EstimateMs => estimateMs;
-
-        public RequestSize? Size => size;
-
         /// <summary>When it got a slot (a <see cref="TimeProvider"/> timestamp); null while it waits.</summary>
         public long? InSlotSince => Interlocked.Read(ref inSlotSince) is var at and not Waiting ? at : null;
 
-        public void TakeSlot() => Interlocked.CompareExchange(ref inSlotSince, time.GetTimestamp(), Waiting);
+        public void TakeSlot() => Interlocked.CompareExchange(ref inSlotSince, Time.GetTimestamp(), Waiting);
 
-        public void Dispose() => owner.End(this);
+        public void Dispose() => Owner.End(this);
     }
 }
