@@ -43,6 +43,7 @@ internal static class FailoverBench
         return new Figure(name, "s", value, $"Patroni 3.0.2 + etcd, {peerSettings}, three PostgreSQL servers, synchronous_mode", peerValue, target, met,
         [
             $"aurora: {ourSettings}; acknowledged commits lost per run: {string.Join(", ", ours.Select(o => o.Lost))}; commits acknowledged per run: {string.Join(", ", ours.Select(o => o.Acknowledged))}",
+            $"aurora, the backup's log per run (seconds after the kill): {string.Join("; ", ours.Select(o => o.Timeline?.ToString() ?? "-"))}",
             $"patroni: acknowledged commits lost per run: {string.Join(", ", peer.Select(o => o.Lost))}",
         ]);
     }
@@ -54,7 +55,7 @@ internal static class FailoverBench
         {
             ct.ThrowIfCancellationRequested();
             var outcome = await once();
-            Console.WriteLine($"  failover {what}, run {i}: {outcome.Seconds:0.00} s, {outcome.Lost} of {outcome.Acknowledged} acknowledged commits lost");
+            Console.WriteLine($"  failover {what}, run {i}: {outcome.Seconds:0.00} s, {outcome.Lost} of {outcome.Acknowledged} acknowledged commits lost{(outcome.Timeline is { } t ? $"; {t}" : "")}");
             outcomes.Add(outcome);
         }
 
@@ -65,12 +66,12 @@ internal static class FailoverBench
     {
         var postgres = $"ttl: {lease.Ttl}s\nloop_wait: {lease.LoopWait}s\nretry_timeout: {lease.RetryTimeout}s";
         var redis = $"sentinel_down_after: {lease.SentinelDownAfter}s";
-        await using var lead = new NodeProcess(binary, new NodeSetup("lead", "lead", null, Postgres: postgres, Redis: redis));
+        await using var lead = new NodeProcess(binary, new NodeSetup("lead", "lead", null, Postgres: postgres, Redis: redis, LogFile: true));
         await lead.StartAsync(ct);
         var token = await JoinTokenAsync(lead, ct);
-        await using var backup = new NodeProcess(binary, new NodeSetup("backup1", "backup", null, lead.Url, token, postgres, redis));
+        await using var backup = new NodeProcess(binary, new NodeSetup("backup1", "backup", null, lead.Url, token, postgres, redis, LogFile: true));
         await backup.StartAsync(ct);
-        await using var compute = new NodeProcess(binary, new NodeSetup("compute1", "compute", null, lead.Url, token, postgres, redis + "\nsentinel: true"));
+        await using var compute = new NodeProcess(binary, new NodeSetup("compute1", "compute", null, lead.Url, token, postgres, redis + "\nsentinel: true", LogFile: true));
         await compute.StartAsync(ct);
         var password = lead.Credential("postgres.superuser_password");
         await WaitUntilAsync(async () => await SyncKeyAsync(lead) == "backup1", "the backup becomes the synchronous standby", ct);
@@ -80,15 +81,41 @@ internal static class FailoverBench
         await WaitUntilAsync(() => Task.FromResult(writer.Acknowledged.Count > 50), "the writer commits", ct);
         var machine = ProcFs.Descendants(lead.Pid).Append(lead.Pid).ToList();
         var killedAt = writer.Clock.Elapsed;
+        var killedWall = DateTimeOffset.UtcNow;
         foreach (var pid in machine)
         {
             Posix.Send(pid, Posix.SigKill);
         }
 
-        await WaitUntilAsync(() => Task.FromResult(writer.FirstAcknowledgedBy(backup.PostgresPort) is not null), "the backup acknowledges a commit", ct, TimeSpan.FromSeconds(90));
+        try
+        {
+            await WaitUntilAsync(() => Task.FromResult(writer.FirstAcknowledgedBy(backup.PostgresPort) is not null), "the backup acknowledges a commit", ct, TimeSpan.FromSeconds(90));
+        }
+        catch (BenchException)
+        {
+            KeepLogs([lead, backup, compute], "failed");
+            throw;
+        }
+
         var seconds = (writer.FirstAcknowledgedBy(backup.PostgresPort)!.Value - killedAt).TotalSeconds;
         await writer.DisposeAsync();
-        return new Outcome(seconds, await writer.LostOnAsync(backup.PostgresPort, password), writer.Acknowledged.Count);
+        var timeline = FailoverTimeline.Read(Path.Combine(backup.DataDir, "logs"), killedWall);
+        if (seconds > 2 * lease.Ttl)
+        {
+            KeepLogs([lead, backup, compute], "slow");
+        }
+
+        return new Outcome(seconds, await writer.LostOnAsync(backup.PostgresPort, password), writer.Acknowledged.Count, timeline);
+    }
+
+    // A run far slower than its lease, or one that failed: its logs say why, so they outlive the run's folders.
+    private static void KeepLogs(IEnumerable<NodeProcess> nodes, string why)
+    {
+        var folder = Path.Combine("/tmp", $"aurora-bench-failover-{why}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        foreach (var node in nodes)
+        {
+            node.KeepLogsIn = folder;
+        }
     }
 
     internal static async Task<string> JoinTokenAsync(NodeProcess lead, CancellationToken ct)
@@ -118,7 +145,7 @@ internal static class FailoverBench
         }
     }
 
-    internal sealed record Outcome(double Seconds, int Lost, int Acknowledged);
+    internal sealed record Outcome(double Seconds, int Lost, int Acknowledged, FailoverTimeline? Timeline = null);
 }
 
 /// <summary>Leader lease settings (Patroni's names), and how fast the Sentinels fail Redis over for ours.</summary>

@@ -50,7 +50,7 @@ internal sealed class NodeProcess : IAsyncDisposable
               listen: 127.0.0.1:{ApiPort}
             logging:
               level: warning
-              file: false
+              file: {(setup.LogFile ? "true" : "false")}
             postgres:
               port: {PostgresPort}
             {Indent(setup.Postgres)}
@@ -187,6 +187,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         {
             _http.Dispose();
             _signed?.Dispose();
+            CopyLogs();
             DeleteFolders();
         }
     }
@@ -215,6 +216,27 @@ internal sealed class NodeProcess : IAsyncDisposable
         {
             return false; // listening, but the readiness check took longer than the client's timeout
         }
+    }
+
+    /// <summary>A folder to copy the node's log files into when it is disposed (a slow or failed run), instead of losing them with its data dir.</summary>
+    public string? KeepLogsIn { get; set; }
+
+    private void CopyLogs()
+    {
+        var logs = Path.Combine(DataDir, "logs");
+        if (KeepLogsIn is null || !Directory.Exists(logs))
+        {
+            return;
+        }
+
+        var into = Path.Combine(KeepLogsIn, Name);
+        Directory.CreateDirectory(into);
+        foreach (var file in Directory.EnumerateFiles(logs))
+        {
+            File.Copy(file, Path.Combine(into, Path.GetFileName(file)), overwrite: true);
+        }
+
+        Console.WriteLine($"  kept {Name}'s logs in {into}");
     }
 
     private void DeleteFolders()

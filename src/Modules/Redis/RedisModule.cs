@@ -30,6 +30,7 @@ public sealed class RedisModule : IAuroraModule
 
         if (options.Sentinel)
         {
+            services.AddSingleton<SentinelRegistration>();
             services.AddSingleton<SentinelServer>();
             services.AddHostedService(sp => sp.GetRequiredService<SentinelServer>());
         }

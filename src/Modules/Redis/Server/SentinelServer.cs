@@ -12,6 +12,7 @@ internal sealed class SentinelServer(
     RedisOptions options,
     NodeContext node,
     RedisTopology topology,
+    SentinelRegistration registration,
     ILogger<SentinelServer> logger,
     TimeProvider time) : SupervisedServer("redis-sentinel", logger, time)
 {
@@ -31,6 +32,7 @@ internal sealed class SentinelServer(
         Directory.CreateDirectory(Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await StopLeftoverAsync(Path.Combine(Dir, "sentinel.pid"), "redis", ct);
         PortProbe.EnsureFree(node.ListenAddresses(), options.SentinelPort, "redis.sentinel_port");
+        await registration.EnsureAsync(Dir, ct);
 
         _config = SentinelConfigFile.EnsureWritten(Dir, options, node.ListenAddresses(), node.AdvertiseAddress, await topology.MasterAsync(ct), topology.Password);
     }
