@@ -99,13 +99,16 @@ internal static class FailoverBench
 
         var seconds = (writer.FirstAcknowledgedBy(backup.PostgresPort)!.Value - killedAt).TotalSeconds;
         await writer.DisposeAsync();
+        var lost = await writer.LostOnAsync(backup.PostgresPort, password);
+        // The backup logs its promotion's end after the first commits it takes.
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
         var timeline = FailoverTimeline.Read(Path.Combine(backup.DataDir, "logs"), killedWall);
         if (seconds > 2 * lease.Ttl)
         {
             KeepLogs([lead, backup, compute], "slow");
         }
 
-        return new Outcome(seconds, await writer.LostOnAsync(backup.PostgresPort, password), writer.Acknowledged.Count, timeline);
+        return new Outcome(seconds, lost, writer.Acknowledged.Count, timeline);
     }
 
     // A run far slower than its lease, or one that failed: its logs say why, so they outlive the run's folders.

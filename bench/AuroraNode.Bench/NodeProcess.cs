@@ -49,7 +49,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             api:
               listen: 127.0.0.1:{ApiPort}
             logging:
-              level: warning
+              level: {(setup.LogFile ? "information" : "warning")}
               file: {(setup.LogFile ? "true" : "false")}
             postgres:
               port: {PostgresPort}

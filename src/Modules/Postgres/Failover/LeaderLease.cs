@@ -41,9 +41,9 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
     public async Task<string?> HolderAsync() => (string?)await Db.StringGetAsync(LeaderKey).WaitAsync(Timeout);
 
     /// <summary>The holder and how long its lease has left, so a replica can look again the moment it expires.</summary>
-    public async Task<(string? Holder, TimeSpan? ExpiresIn)> HolderWithExpiryAsync()
+    public async Task<(string? Holder, TimeSpan? ExpiresIn)> HolderWithExpiryAsync(TimeSpan? timeout = null)
     {
-        var lease = await Db.StringGetWithExpiryAsync(LeaderKey).WaitAsync(Timeout);
+        var lease = await Db.StringGetWithExpiryAsync(LeaderKey).WaitAsync(timeout ?? Timeout);
         return ((string?)lease.Value, lease.Expiry);
     }
 

@@ -38,6 +38,10 @@ internal sealed partial class ReplicationSupervisor(
 
     private static readonly TimeSpan WatchdogInterval = TimeSpan.FromMilliseconds(100);
 
+    // A replica that lost Redis looks again this soon, for the first ttl of the outage: the lease's Redis died with the
+    // lead, and the Sentinels' new master can answer any moment (a loop_wait later would add up to a second to failover).
+    private static readonly TimeSpan ReplicaRetry = TimeSpan.FromMilliseconds(100);
+
     // After another node's lease runs out, the next look: soon, but not before Redis has expired the key.
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(20);
 
@@ -50,6 +54,7 @@ internal sealed partial class ReplicationSupervisor(
     private bool _onPrimaryTimeline;
     private DateTimeOffset _redisReported;
     private DateTimeOffset _leaseExpiresAt = DateTimeOffset.MaxValue;
+    private DateTimeOffset? _replicaLostRedisAt;
     private long _loops;
 
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -77,6 +82,11 @@ internal sealed partial class ReplicationSupervisor(
             }
 
             var wait = Failover.LoopWait - (time.GetUtcNow() - started);
+            if (_replicaLostRedisAt is { } lost && time.GetUtcNow() - lost < Failover.Ttl && ReplicaRetry < wait)
+            {
+                wait = ReplicaRetry;
+            }
+
             if (_leaseExpiresAt - time.GetUtcNow() is var untilExpiry && untilExpiry < wait)
             {
                 wait = untilExpiry; // Look again the moment another node's lease can have expired, like Patroni's watch.
@@ -149,16 +159,21 @@ internal sealed partial class ReplicationSupervisor(
         var local = await ReadLocalAsync(ct);
         string? holder;
         _leaseExpiresAt = DateTimeOffset.MaxValue;
+        var replica = local is { InRecovery: true } && !_fenced;
         try
         {
-            (holder, var expiresIn) = await lease.HolderWithExpiryAsync();
+            // A replica's look is bounded by one loop: it only reads, and looks again soon when Redis does not answer.
+            (holder, var expiresIn) = await lease.HolderWithExpiryAsync(replica ? Min(Failover.RetryTimeout, Failover.LoopWait) : null);
             if (holder is not null && holder != node.Name && expiresIn is { } left)
             {
                 _leaseExpiresAt = time.GetUtcNow() + left + ExpiryMargin;
             }
+
+            _replicaLostRedisAt = null;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            _replicaLostRedisAt = replica ? _replicaLostRedisAt ?? time.GetUtcNow() : null;
             await WithoutRedisAsync(local, ex.Message);
             return;
         }
@@ -190,6 +205,8 @@ internal sealed partial class ReplicationSupervisor(
             await AsReplicaAsync(local, holder, ct);
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private async Task<LocalServer?> ReadLocalAsync(CancellationToken ct)
     {
