@@ -5,6 +5,7 @@ using AuroraNode.Modules.Router.Backends;
 using AuroraNode.Modules.Router.Inference;
 using AuroraNode.Modules.Router.Llama;
 using AuroraNode.Modules.Router.Load;
+using AuroraNode.Modules.Router.Models;
 using AuroraNode.Modules.Router.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -84,7 +85,7 @@ internal static class RoutingBench
         var self = new NodeContext("self", new HashSet<NodeRole> { NodeRole.Compute }, "/tmp", "127.0.0.1", "0", 8700, null);
         using var pool = new ModelPool(options, time, NullLogger<ModelPool>.Instance);
         var inFlight = new InFlight(time);
-        var local = new LocalLoad(new LocalLibrary(options), pool, new BackendSet(options), new SpeedBook(), inFlight, self, time);
+        var local = new LocalLoad(new LocalLibrary(options), pool, new BackendSet(options), new SpeedBook(), inFlight, new ModelDetailsCache(NullLogger<ModelDetailsCache>.Instance), self, time);
         using var services = new ServiceCollection().BuildServiceProvider();
         var peers = new PeerTable(options.Routing, self, services, time);
         var random = new Random(1);

@@ -160,9 +160,9 @@ public sealed class RouterMeshTests
         JsonElement seen = default;
         for (var i = 0; i < 50; i++)
         {
-            // The digest is published once n2 has hashed the file (in the background, after its first load figure).
+            // Until n2 has hashed the file (in the background, after its first load figure) it publishes the provisional digest.
             seen = Tag(await Lead.GetJsonAsync("/api/tags"), "tiny:latest");
-            if (seen.GetProperty("digest").GetString()!.Length > 0)
+            if (seen.GetProperty("digest").GetString() == own.GetProperty("digest").GetString())
             {
                 break;
             }
@@ -185,6 +185,34 @@ public sealed class RouterMeshTests
 
     [Test]
     [DependsOnTest(nameof(Tags_ModelOnlyOnAPeer_ShowItsSizeAndDigest_AndABackendsDetails), AllowFailure = true)]
+    public async Task Tags_ModelOnlyOnAPeerNotLoadedThere_ShowsTheDetailsOfItsGgufHeader()
+    {
+        // Like Ollama: an empty prompt with keep_alive 0 unloads the model (the tests above ran it on n2).
+        using (var unload = await n2.Http.PostAsJsonAsync("/api/generate", new { model = "tiny", keep_alive = 0 }))
+        {
+            Assert.That((int)unload.StatusCode, Is.EqualTo(200), await unload.Content.ReadAsStringAsync());
+        }
+
+        var loadedOnN2 = (await n2.GetJsonAsync("/api/ps")).GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()).ToList();
+        var own = Tag(await n2.GetJsonAsync("/api/tags"), "tiny:latest").GetProperty("details");
+        var seen = Tag(await Lead.GetJsonAsync("/api/tags"), "tiny:latest").GetProperty("details");
+        Assert.Multiple(() =>
+        {
+            Assert.That(loadedOnN2, Does.Not.Contain("tiny:latest"), "n2 has not loaded the model: the details come from its file's header");
+            Assert.That(own.GetProperty("family").GetString(), Is.EqualTo("llama"));
+            Assert.That(own.GetProperty("parameter_size").GetString(), Is.Not.Empty);
+            Assert.That(own.GetProperty("quantization_level").GetString(), Is.Not.Empty);
+            foreach (var field in new[] { "family", "parameter_size", "quantization_level" })
+            {
+                Assert.That(seen.GetProperty(field).GetString(), Is.EqualTo(own.GetProperty(field).GetString()), $"the lead lists n2's {field}");
+            }
+
+            Assert.That(seen.GetProperty("families").EnumerateArray().Select(f => f.GetString()), Is.EqualTo(new[] { "llama" }));
+        });
+    }
+
+    [Test]
+    [DependsOnTest(nameof(Tags_ModelOnlyOnAPeerNotLoadedThere_ShowsTheDetailsOfItsGgufHeader), AllowFailure = true)]
     public async Task GpuGenerate_AnswersInOnePiece_AndGpuStatusListsEveryNode()
     {
         using var response = await Lead.Http.PostAsJsonAsync("/api/gpu/generate", new { model = Model, prompt = "p", options = new { num_predict = Tokens } });

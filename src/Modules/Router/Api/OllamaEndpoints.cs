@@ -66,19 +66,24 @@ internal static class OllamaEndpoints
 
     /// <summary>
     /// This node's model files, with the details their GGUF headers give (loaded or not), then the models it serves
-    /// through its servers or other nodes (their size and details as published).
+    /// through its servers or other nodes (their size and details as published). A file not hashed yet is listed with
+    /// its provisional digest once <see cref="ModelDigests.ListingWait"/> has passed: a new multi-GB file never holds the listing up.
     /// </summary>
-    public static IResult Tags(LocalInference inference, MeshModels mesh, ModelDetailsCache details, TimeProvider time) =>
-        Results.Json(
+    public static async Task<IResult> TagsAsync(LocalInference inference, MeshModels mesh, ModelDetailsCache details, TimeProvider time, CancellationToken ct)
+    {
+        var files = inference.Pool.Available();
+        var deadline = Task.Delay(ModelDigests.ListingWait, time, ct);
+        var digests = await Task.WhenAll(files.Select(m => ModelDigests.ListedAsync(m.Settings.Path, m.Size, m.ModifiedAt, deadline)));
+        return Results.Json(
             new
             {
-                models = inference.Pool.Available().Select(m => new
+                models = files.Select((m, i) => new
                 {
                     name = Tagged(m.Settings.Name),
                     model = Tagged(m.Settings.Name),
                     modified_at = m.ModifiedAt.UtcDateTime,
                     size = m.Size,
-                    digest = ModelDigests.Of(m.Settings.Path, m.Size, m.ModifiedAt),
+                    digest = digests[i],
                     details = Details(details.Of(m.Settings.Path, m.Size, m.ModifiedAt)),
                 }).Concat(mesh.Elsewhere().Select(m => new
                 {
@@ -91,20 +96,25 @@ internal static class OllamaEndpoints
                 })),
             },
             RouterJson.Options);
+    }
 
-    public static IResult Ps(LocalInference inference, ModelDetailsCache details, TimeProvider time) =>
-        Results.Json(
+    public static async Task<IResult> PsAsync(LocalInference inference, ModelDetailsCache details, TimeProvider time, CancellationToken ct)
+    {
+        var loaded = inference.Pool.Loaded().Where(m => m.Model is not null).Select(m => (Model: m, File: new FileInfo(m.Settings.Path))).ToList();
+        var deadline = Task.Delay(ModelDigests.ListingWait, time, ct);
+        var digests = await Task.WhenAll(loaded.Select(m => m.File.Exists ? ModelDigests.ListedAsync(m.File.FullName, m.File.Length, m.File.LastWriteTimeUtc, deadline) : Task.FromResult("")));
+        return Results.Json(
             new
             {
-                models = inference.Pool.Loaded().Where(m => m.Model is not null).Select(m =>
+                models = loaded.Select((entry, i) =>
                 {
-                    var file = new FileInfo(m.Settings.Path);
+                    var (m, file) = entry;
                     return new
                     {
                         name = Tagged(m.Settings.Name),
                         model = Tagged(m.Settings.Name),
                         size = (long)m.Model!.SizeBytes,
-                        digest = file.Exists ? ModelDigests.Of(file.FullName, file.Length, file.LastWriteTimeUtc) : "",
+                        digest = digests[i],
                         details = file.Exists && details.Of(file.FullName, file.Length, file.LastWriteTimeUtc) is { } header ? Details(header) : Details(m.Model),
                         // Like Ollama: a model kept forever expires far in the future.
                         expires_at = (m.ExpiresAt ?? time.GetUtcNow().AddYears(100)).UtcDateTime,
@@ -114,6 +124,7 @@ internal static class OllamaEndpoints
                 }),
             },
             RouterJson.Options);
+    }
 
     /// <summary>Ollama names a model without a tag "name:latest".</summary>
     public static string Tagged(string name) => name.Contains(':', StringComparison.Ordinal) ? name : name + ":latest";

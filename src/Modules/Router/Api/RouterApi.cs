@@ -21,8 +21,8 @@ internal static class RouterApi
         var ollama = app.MapGroup("/api").AddEndpointFilter(NameTheNode);
         ollama.MapPost("/generate", OllamaEndpoints.GenerateAsync).Routed(new(RequestApi.Ollama, "/api/generate", StreamByDefault: true));
         ollama.MapPost("/chat", OllamaEndpoints.ChatAsync).Routed(new(RequestApi.Ollama, "/api/chat", StreamByDefault: true));
-        ollama.MapGet("/tags", OllamaEndpoints.Tags);
-        ollama.MapGet("/ps", OllamaEndpoints.Ps);
+        ollama.MapGet("/tags", OllamaEndpoints.TagsAsync);
+        ollama.MapGet("/ps", OllamaEndpoints.PsAsync);
         ollama.MapPost("/gpu/generate", OllamaEndpoints.GenerateAsync).Routed(new(RequestApi.Ollama, "/api/generate", StreamByDefault: false));
         ollama.MapGet("/gpu/status", GpuEndpoints.Status);
         ollama.MapGet("/gpu/queue", GpuEndpoints.Queue);

@@ -57,8 +57,10 @@ internal sealed class LocalInference(LocalLibrary library, ModelPool pool, Speed
             return (null, null, lease);
         }
 
-        var chunks = lease.Generator.GenerateAsync(new GenerationRequest(prompt, request.MaxTokens, request.Sampling), ct).GetAsyncEnumerator(ct);
-        var run = new InferenceRun(lease, chunks, lease.Model.Tokenize(prompt).Length, request.Stop, started, speeds, time);
+        // Tokenized once, here: the run counts the prompt's tokens and the generator decodes them.
+        var tokens = lease.Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+        var chunks = lease.Generator.GenerateAsync(new GenerationRequest(prompt, request.MaxTokens, request.Sampling, tokens), ct).GetAsyncEnumerator(ct);
+        var run = new InferenceRun(lease, chunks, tokens.Length, request.Stop, started, speeds, time);
         try
         {
             // The prompt's first decode: a prompt too long for the context fails here, before any answer starts.

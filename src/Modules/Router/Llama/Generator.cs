@@ -7,10 +7,13 @@ namespace AuroraNode.Modules.Router.Llama;
 /// <summary>
 /// Runs prompts on one <see cref="LlamaContext"/>, one at a time: decodes on a thread of its own (llama.cpp
 /// blocks) and streams the pieces back. Cancelling stops the decode in flight, not only the next one.
+/// The reader's continuation runs on the decode thread as each piece is written: no thread is woken per token, and
+/// none competes with llama.cpp's threads while it decodes (the reader writes between two decodes).
 /// </summary>
 internal sealed class Generator(LlamaContext context, TimeProvider? time = null)
 {
     private readonly TimeProvider time = time ?? TimeProvider.System;
+    private readonly DecodeThread decoder = new("llama decode");
     private int busy;
 
     public LlamaContext Context => context;
@@ -26,15 +29,14 @@ internal sealed class Generator(LlamaContext context, TimeProvider? time = null)
             throw new InvalidOperationException("a generation is already running on this context");
         }
 
-        var channel = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         context.ResetAbort();
         var producer = Task.CompletedTask;
         try
         {
             using var abort = stop.Token.Register(context.Abort);
-            producer = Task.Factory.StartNew(
-                () => Produce(request, channel.Writer, stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            producer = decoder.RunAsync(() => Produce(request, channel.Writer, stop.Token));
             await foreach (var chunk in channel.Reader.ReadAllAsync(ct))
             {
                 yield return chunk;
@@ -67,7 +69,7 @@ internal sealed class Generator(LlamaContext context, TimeProvider? time = null)
     {
         var model = context.Model;
         var started = time.GetTimestamp();
-        var prompt = model.Tokenize(request.Prompt, addSpecial: true, parseSpecial: true);
+        var prompt = request.PromptTokens ?? model.Tokenize(request.Prompt, addSpecial: true, parseSpecial: true);
         if (prompt.Length == 0)
         {
             throw new LlamaException("the prompt is empty and the model adds no start token");

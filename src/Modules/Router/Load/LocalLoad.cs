@@ -7,10 +7,12 @@ namespace AuroraNode.Modules.Router.Load;
 
 /// <summary>
 /// This node's load as it publishes it: every model of its own (loaded or not) and of the servers it fronts, with
-/// slots, busy, queued, measured speed, backlog and what it is (size; digest once hashed; a server's details). The
-/// list of model files is read at most once a second; without llama.cpp the node offers only its servers' models.
+/// slots, busy, queued, measured speed, backlog and what it is (size, digest as listed here, a file's GGUF header
+/// details or a server's). The list of model files is read at most once a second; without llama.cpp the node offers
+/// only its servers' models.
 /// </summary>
-internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet backends, SpeedBook speeds, InFlight inFlight, NodeContext node, TimeProvider time)
+internal sealed class LocalLoad(
+    LocalLibrary library, ModelPool pool, BackendSet backends, SpeedBook speeds, InFlight inFlight, ModelDetailsCache details, NodeContext node, TimeProvider time)
 {
     private static readonly IReadOnlyList<string> BothApis = [RequestApi.Ollama, RequestApi.OpenAi];
     private readonly Lock gate = new();
@@ -31,7 +33,7 @@ internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet
             models.Add(new ModelLoad(
                 name, m.Settings.Parallel, live?.Busy ?? 0, live?.Waiting ?? 0, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond,
                 speed.AverageMs, m.Settings.GpuLayers != 0, BothApis,
-                new ModelFacts(m.Size, ModelDigests.Known(m.Settings.Path, m.Size, m.ModifiedAt) ?? "", m.ModifiedAt)));
+                Facts(m)));
         }
 
         foreach (var backend in backends.All)
@@ -46,6 +48,15 @@ internal sealed class LocalLoad(LocalLibrary library, ModelPool pool, BackendSet
         }
 
         return new NodeLoad(node.Name, node.AdvertiseUrl, time.GetUtcNow(), models.Select(WithBacklog).ToList());
+    }
+
+    // What /api/tags on the other nodes shows of a file: its digest as listed here, and its GGUF header's details, loaded or not.
+    private ModelFacts Facts(AvailableModel m)
+    {
+        var digest = ModelDigests.Listed(m.Settings.Path, m.Size, m.ModifiedAt);
+        return details.Of(m.Settings.Path, m.Size, m.ModifiedAt) is { } d
+            ? new ModelFacts(m.Size, digest, m.ModifiedAt, d.Family, d.ParameterSize, d.QuantizationLevel)
+            : new ModelFacts(m.Size, digest, m.ModifiedAt);
     }
 
     private ModelLoad WithBacklog(ModelLoad m) => m with { BacklogMs = inFlight.BacklogMs(node.Name, m.Model, size => Estimator.WorkMs(m, size)) };

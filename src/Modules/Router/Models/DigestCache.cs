@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +15,7 @@ namespace AuroraNode.Modules.Router.Models;
 internal sealed partial class DigestCache : IHostedService
 {
     private readonly ConcurrentDictionary<DigestKey, string> cache = new();
-    private readonly ConcurrentDictionary<DigestKey, Lazy<string>> hashing = new();
+    private readonly ConcurrentDictionary<DigestKey, Lazy<Task<string>>> hashing = new();
     private readonly Lock saving = new();
     private readonly string? filePath;
     private readonly ILogger log;
@@ -32,24 +33,11 @@ internal sealed partial class DigestCache : IHostedService
 
     public static string FileIn(string dataDir) => Path.Combine(dataDir, "router", "digests.json");
 
+    /// <summary>The file's SHA-256, hashing it first if needed (a large file takes seconds; a listing uses <see cref="ListedAsync"/>).</summary>
     public string Of(string path, long size, DateTimeOffset modifiedAt)
     {
         var key = new DigestKey(path, size, modifiedAt);
-        if (cache.TryGetValue(key, out var known))
-        {
-            return known;
-        }
-
-        // One hash per file version: a listing that asks while the background hashes the file waits for it.
-        var hash = hashing.GetOrAdd(key, k => new Lazy<string>(() => Hash(k), LazyThreadSafetyMode.ExecutionAndPublication));
-        try
-        {
-            return hash.Value;
-        }
-        finally
-        {
-            hashing.TryRemove(KeyValuePair.Create(key, hash));
-        }
+        return cache.TryGetValue(key, out var known) ? known : Hashing(key).GetAwaiter().GetResult();
     }
 
     /// <summary>The digest if it is known; else null, and it is computed in the background (a large file takes seconds).</summary>
@@ -61,26 +49,37 @@ internal sealed partial class DigestCache : IHostedService
             return digest;
         }
 
-        if (!hashing.ContainsKey(key))
-        {
-            _ = Task.Run(() =>
-            {
-                try
-                {
-                    Of(path, size, modifiedAt);
-                }
-                catch (IOException)
-                {
-                    // Gone or unreadable: the next listing finds out.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-            });
-        }
-
+        _ = Hashing(key);
         return null;
     }
+
+    /// <summary>What a listing shows without waiting: the SHA-256 if known, else the provisional digest (and the hash goes on).</summary>
+    public string Listed(string path, long size, DateTimeOffset modifiedAt) => Known(path, size, modifiedAt) ?? Provisional(path, size, modifiedAt);
+
+    /// <summary>
+    /// The SHA-256 if it is known or hashed before <paramref name="deadline"/> ends; else the provisional digest, and
+    /// the hash goes on in the background. A file that cannot be read is listed with the provisional digest too.
+    /// </summary>
+    public async Task<string> ListedAsync(string path, long size, DateTimeOffset modifiedAt, Task deadline)
+    {
+        var key = new DigestKey(path, size, modifiedAt);
+        if (cache.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var hash = Hashing(key);
+        await Task.WhenAny(hash, deadline);
+        return hash.IsCompletedSuccessfully ? hash.Result : Provisional(path, size, modifiedAt);
+    }
+
+    /// <summary>
+    /// Stands for a file's SHA-256 until it is hashed: 64 hex digits, as Ollama's clients expect (`ollama list` shows
+    /// the first 12), from the file's path, size and time, so every node that lists the same version lists the same.
+    /// </summary>
+    public static string Provisional(string path, long size, DateTimeOffset modifiedAt) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            $"aurora-node provisional digest\n{path}\n{size.ToString(CultureInfo.InvariantCulture)}\n{modifiedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}")));
 
     // The node's own cache, in the static entry the rest of the router calls, before anything lists models.
     public Task StartAsync(CancellationToken cancellationToken)
@@ -90,6 +89,29 @@ internal sealed partial class DigestCache : IHostedService
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // One hash per file version, on a thread of its own (it reads the whole file); forgotten once done, the digest kept.
+    private Task<string> Hashing(DigestKey key)
+    {
+        var started = hashing.GetOrAdd(key, k => new Lazy<Task<string>>(() => Task.Factory.StartNew(() => Hash(k), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+        var task = started.Value;
+        if (!task.IsCompleted)
+        {
+            _ = task.ContinueWith(
+                t =>
+                {
+                    _ = t.Exception; // A file gone or unreadable: the next listing tries again.
+                    hashing.TryRemove(KeyValuePair.Create(key, started));
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else
+        {
+            hashing.TryRemove(KeyValuePair.Create(key, started));
+        }
+
+        return task;
+    }
 
     private string Hash(DigestKey key)
     {
