@@ -34,7 +34,10 @@ internal static class NodesCommand
                 return AuroraCli.Failed;
             }
 
-            Console.WriteLine($"node {node} revoked at {answer.GetProperty("revoked_at").GetDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss}; its calls are refused everywhere");
+            var at = answer.GetProperty("revoked_at").GetDateTimeOffset().ToLocalTime();
+            Console.WriteLine(answer.TryGetProperty("already_revoked", out var again) && again.GetBoolean()
+                ? $"node {node} was already revoked at {at:yyyy-MM-dd HH:mm:ss}; its calls are refused everywhere"
+                : $"node {node} revoked at {at:yyyy-MM-dd HH:mm:ss}; its calls are refused everywhere");
             return PrintRotation(answer) ? AuroraCli.Ok : AuroraCli.Failed;
         });
         return revoke;
@@ -46,7 +49,11 @@ internal static class NodesCommand
         var ok = true;
         if (answer.TryGetProperty("credentials", out var credentials))
         {
-            if (credentials.GetProperty("rotated").GetBoolean())
+            if (credentials.TryGetProperty("already_rotated", out var done) && done.GetBoolean())
+            {
+                Console.WriteLine($"the mesh's passwords were already rotated for it (version {credentials.GetProperty("version").GetInt64()}); nothing changed");
+            }
+            else if (credentials.GetProperty("rotated").GetBoolean())
             {
                 var holders = string.Join(", ", credentials.GetProperty("holders").EnumerateArray().Select(h => h.GetString()));
                 Console.WriteLine($"the mesh's passwords were rotated ({holders}, version {credentials.GetProperty("version").GetInt64()}); every other node fetches them");
@@ -69,7 +76,11 @@ internal static class NodesCommand
 
         if (answer.TryGetProperty("signing_key", out var key))
         {
-            if (key.GetProperty("rotated").GetBoolean())
+            if (key.TryGetProperty("already_rotated", out var replaced) && replaced.GetBoolean())
+            {
+                Console.WriteLine($"signing keys already replaced: {key.GetProperty("kid").GetString()} signs");
+            }
+            else if (key.GetProperty("rotated").GetBoolean())
             {
                 Console.WriteLine($"signing keys replaced: {key.GetProperty("kid").GetString()} signs; tokens signed before are refused (clients log in or refresh)");
             }

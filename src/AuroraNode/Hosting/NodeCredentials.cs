@@ -42,11 +42,19 @@ internal sealed class NodeCredentials(string dataDir) : INodeCredentials
     public void Set(string key, string value) => SetAll(new Dictionary<string, string> { [key] = value });
 
     /// <summary>Stores every value in one replacement of the file: all of them are saved, or none.</summary>
-    public void SetAll(IReadOnlyDictionary<string, string> updates)
+    public void SetAll(IReadOnlyDictionary<string, string> updates) => SetAll(updates, []);
+
+    /// <summary>Stores and removes in one replacement of the file.</summary>
+    public void SetAll(IReadOnlyDictionary<string, string> updates, IReadOnlyCollection<string> remove)
     {
         lock (_gate)
         {
             var values = new Dictionary<string, string>(Values());
+            foreach (var key in remove)
+            {
+                values.Remove(key);
+            }
+
             foreach (var (key, value) in updates)
             {
                 values[key] = value;

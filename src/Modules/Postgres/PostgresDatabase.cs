@@ -1,5 +1,6 @@
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Data;
+using AuroraNode.Modules.Postgres.Rotation;
 using AuroraNode.Modules.Postgres.Server;
 using Npgsql;
 
@@ -15,13 +16,14 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
     private readonly string _local;
     private readonly string _writesConnection;
     private readonly INodeCredentials _credentials;
+    private readonly SuperuserPassword _password;
     private readonly bool _managed;
     private volatile NpgsqlDataSource? _writes;
     private string? _writesPrimary;
 
-    public PostgresDatabase(PostgresOptions options, INodeCredentials credentials, NodeContext node)
+    public PostgresDatabase(PostgresOptions options, INodeCredentials credentials, NodeContext node, TimeProvider time)
     {
-        (_credentials, _managed) = (credentials, options.Managed);
+        (_credentials, _managed, _password) = (credentials, options.Managed, new SuperuserPassword(credentials, time));
         var builder = options.Managed
             ? new NpgsqlConnectionStringBuilder
             {
@@ -46,6 +48,9 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
     }
 
     public NpgsqlDataSource Reads => _source;
+
+    /// <summary>The superuser password for a new connection to a server (the pending one where the server takes only that).</summary>
+    public SuperuserPassword SuperuserPassword => _password;
 
     public NpgsqlDataSource Writes => _writes ?? _source;
 
@@ -82,15 +87,14 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
         }
     }
 
-    // The superuser's password from the credentials file at every new connection: a rotation replaces it there.
+    // The superuser's password from the credentials file at every new connection: a rotation replaces it there
+    // (while one is pending on this node, whichever of the two the server takes).
     private NpgsqlDataSourceBuilder WithPassword(NpgsqlDataSourceBuilder builder)
     {
         if (_managed)
         {
             _ = _credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey);
-            builder.UsePasswordProvider(
-                _ => _credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey),
-                (_, _) => ValueTask.FromResult(_credentials.GetOrCreate(PostgresServer.SuperuserPasswordKey)));
+            builder.UsePasswordProvider(_password.Get, _password.GetAsync);
         }
 
         return builder;

@@ -295,7 +295,8 @@ internal sealed partial class RedisConnection(
     {
         _ = credentials.GetOrCreate(RedisServer.PasswordKey);
         config.Password = null;
-        config.Defaults = new CredentialsPassword(credentials);
+        // While a rotation is pending here, it asks the endpoints this client connects to which password they take.
+        config.Defaults = new CredentialsPassword(credentials, () => config.EndPoints.Select(EndpointText).ToList(), time);
         _passwordFromCredentials = true;
         return config;
     }

@@ -59,7 +59,8 @@ public sealed class RegistryModule : IAuroraModule
         services.AddSingleton<Heartbeats>();
         services.AddHostedService(sp => sp.GetRequiredService<Heartbeats>());
         services.AddSingleton<IModuleHealth, RegistryHealth>();
-        services.AddSingleton<IMeshCredentialRotation, CredentialRotation>();
+        services.AddSingleton<CredentialRotation>();
+        services.AddSingleton<IMeshCredentialRotation>(sp => sp.GetRequiredService<CredentialRotation>());
         services.AddHostedService<CredentialSync>();
     }
 

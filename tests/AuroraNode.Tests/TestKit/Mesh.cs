@@ -30,7 +30,7 @@ public sealed class Mesh : IAsyncDisposable
     {
         var config = new NodeConfigFile(temp, "lead");
         configureLead?.Invoke(config);
-        var lead = Place(config, network);
+        var lead = Place(config, network, null);
         try
         {
             await lead.StartAndWaitReadyAsync();
@@ -44,13 +44,13 @@ public sealed class Mesh : IAsyncDisposable
         return new Mesh(temp, lead, network);
     }
 
-    /// <summary>Starts a node of <paramref name="role"/> that joins the mesh with a new token.</summary>
-    public async Task<NodeProcess> AddAsync(string name, string role, Action<NodeConfigFile>? configure = null)
+    /// <summary>Starts a node of <paramref name="role"/> that joins the mesh with a new token (with <paramref name="environment"/> added to its process's).</summary>
+    public async Task<NodeProcess> AddAsync(string name, string role, Action<NodeConfigFile>? configure = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var token = _network is null ? await CreateJoinTokenAsync(new { role }) : await CreateJoinTokenOnTheLeadAsync(role);
         var config = JoiningConfig(name, role, token);
         configure?.Invoke(config);
-        var node = Place(config, _network);
+        var node = Place(config, _network, environment);
         _nodes.Add(node);
         await node.StartAndWaitReadyAsync();
         return node;
@@ -94,15 +94,16 @@ public sealed class Mesh : IAsyncDisposable
     /// <summary>A new process for <paramref name="node"/>'s config (started by the caller), stopped at the end like the others.</summary>
     public NodeProcess Again(NodeProcess node) => Track(new NodeProcess(node.Config) { Launcher = node.Launcher });
 
-    private static NodeProcess Place(NodeConfigFile config, TestNetwork? network)
+    private static NodeProcess Place(NodeConfigFile config, TestNetwork? network, IReadOnlyDictionary<string, string>? environment)
     {
+        environment ??= new Dictionary<string, string>();
         if (network is null)
         {
-            return new NodeProcess(config);
+            return new NodeProcess(config) { Environment = environment };
         }
 
         config.Address = network.Add(config.Name);
-        return new NodeProcess(config) { Launcher = network.Launcher(config.Name) };
+        return new NodeProcess(config) { Launcher = network.Launcher(config.Name), Environment = environment };
     }
 
     public async ValueTask DisposeAsync()

@@ -26,6 +26,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Arguments added after <c>run --config PATH</c>.</summary>
     public string[] ExtraArgs { get; init; } = [];
 
+    /// <summary>Environment variables the process gets besides the test's own (e.g. a test-only fault hook).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>A command the node runs under, e.g. <see cref="TestNetwork.Launcher"/>'s <c>ip netns exec NS</c>.</summary>
     public string[] Launcher { get; init; } = [];
 
@@ -53,7 +56,13 @@ public sealed class NodeProcess : IAsyncDisposable
     public void Start()
     {
         Config.Write();
-        _process = Process.Start(Executable.StartInfo(["run", "--config", Config.Path, .. ExtraArgs], Launcher))!;
+        var info = Executable.StartInfo(["run", "--config", Config.Path, .. ExtraArgs], Launcher);
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();

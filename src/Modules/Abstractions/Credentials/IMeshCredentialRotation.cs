@@ -12,7 +12,9 @@ public interface IMeshCredentialRotation
     /// <summary>
     /// Rotates every <see cref="IMeshSecretHolder"/>, cuts <paramref name="revokedNode"/>'s connections and publishes
     /// <see cref="MeshSecrets.RotatedEvent"/>. Throws <see cref="MeshRotationException"/> when nothing could be rotated
-    /// (or another rotation is running); the revocation stands and can be repeated to retry.
+    /// (or another rotation is running); the revocation stands and can be repeated to retry. A node whose rotation
+    /// already finished is not rotated again (<see cref="MeshRotationReport.AlreadyRotated"/>); one whose rotation is
+    /// pending (<see cref="PendingRotation"/>) is finished instead.
     /// </summary>
     Task<MeshRotationReport> RotateAsync(string revokedNode, CancellationToken ct);
 }
@@ -22,4 +24,5 @@ public interface IMeshCredentialRotation
 /// <param name="Rotated">The holders whose passwords changed (e.g. <c>redis</c>, <c>postgres</c>).</param>
 /// <param name="Disconnected">What was cut off for the revoked node.</param>
 /// <param name="Warnings">Steps that did not work (a server unreachable, a holder that kept its old password).</param>
-public sealed record MeshRotationReport(long Version, IReadOnlyList<string> Rotated, IReadOnlyList<string> Disconnected, IReadOnlyList<string> Warnings);
+/// <param name="AlreadyRotated">True when the node's revocation had been rotated for already: nothing changed now.</param>
+public sealed record MeshRotationReport(long Version, IReadOnlyList<string> Rotated, IReadOnlyList<string> Disconnected, IReadOnlyList<string> Warnings, bool AlreadyRotated = false);

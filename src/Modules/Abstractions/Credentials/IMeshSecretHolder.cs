@@ -25,7 +25,10 @@ public interface IMeshSecretHolder
     /// (which must not learn them), so that they accept <see cref="MeshSecretChange.Next"/> and refuse the old values
     /// for new connections; connections already authenticated stay up. Throws <see cref="MeshRotationException"/> when the mesh's main server (Redis master,
     /// PostgreSQL primary) could not be changed, after putting back what it had changed. Servers it could not reach
-    /// are returned as warnings: their nodes apply the change themselves.
+    /// are returned as warnings: their nodes apply the change themselves. Called again with the same change when an
+    /// earlier call was interrupted (<see cref="PendingRotation"/>): servers that already take the new values stay as they
+    /// are, so it must not depend on them still taking the old ones. Where the change may have taken although it failed
+    /// (a commit's answer cut off), the exception says so (<see cref="MeshRotationException.OutcomeUnknown"/>).
     /// </summary>
     Task<IReadOnlyList<string>> RotateMeshAsync(MeshSecretChange change, RevokedNode revoked, CancellationToken ct);
 

@@ -17,4 +17,7 @@ public interface INodeCredentials
 
     /// <summary>Stores every value in one atomic replacement of the file: all of them are saved, or none.</summary>
     void SetAll(IReadOnlyDictionary<string, string> updates);
+
+    /// <summary>Stores <paramref name="updates"/> and removes the entries named in <paramref name="remove"/>, in one atomic replacement of the file.</summary>
+    void SetAll(IReadOnlyDictionary<string, string> updates, IReadOnlyCollection<string> remove);
 }

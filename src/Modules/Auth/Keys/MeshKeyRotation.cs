@@ -11,6 +11,8 @@ namespace AuroraNode.Modules.Auth.Keys;
 /// with the new mesh key in one transaction on the primary, before PostgreSQL's passwords change (so this node still
 /// connects). Each node then seals with the new key and still opens what the old one sealed until the rows replicate
 /// (<see cref="KeyEncryption.Replace"/>). A revoked node's copy of the old mesh key opens nothing written from then on.
+/// Rows already sealed with the new key (an interrupted run of the same rotation) are left as they are. Cutting the
+/// revoked node off replaces the signing keys, so that a rotation finished later (a pending one) does it too.
 /// </summary>
 internal sealed partial class MeshKeyRotation(KeyEncryption encryption, KeyStore store, IDatabase database, ILogger<MeshKeyRotation> logger) : IMeshSecretHolder
 {
@@ -44,18 +46,29 @@ internal sealed partial class MeshKeyRotation(KeyEncryption encryption, KeyStore
             await using var conn = await database.Writes.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             var rows = (await conn.QueryAsync<(string KeyId, byte[] Sealed)>(new CommandDefinition("SELECT kid, private_key FROM auth.signing_keys FOR UPDATE", transaction: tx, cancellationToken: ct))).ToList();
+            count = 0;
             foreach (var (keyId, sealedKey) in rows)
             {
+                if (Opens(sealer, sealedKey, keyId))
+                {
+                    continue; // Sealed with the new key already: an earlier, interrupted run of this rotation.
+                }
+
                 var resealed = sealer.Seal(opener.Open(sealedKey, keyId), keyId);
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE auth.signing_keys SET private_key = @Sealed WHERE kid = @KeyId", new { Sealed = resealed, KeyId = keyId }, tx, cancellationToken: ct));
+                count++;
             }
 
             await tx.CommitAsync(ct);
-            count = rows.Count;
         }
-        catch (Exception ex) when (ex is NpgsqlException or KeyDecryptionException)
+        catch (KeyDecryptionException ex)
         {
             throw new MeshRotationException($"could not seal the signing keys with a new mesh key ({ex.Message}); the old mesh key stays", ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            // Cut off at the commit, it may have taken.
+            throw new MeshRotationException($"could not seal the signing keys with a new mesh key ({ex.Message})", ex, outcomeUnknown: true);
         }
 
         LogResealed(count);
@@ -71,7 +84,25 @@ internal sealed partial class MeshKeyRotation(KeyEncryption encryption, KeyStore
         }
     }
 
-    public Task<IReadOnlyList<string>> DisconnectAsync(RevokedNode node, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
+    // The revoked node could unseal the old signing keys with its copy of the old mesh key: a new one signs, the others go.
+    public async Task<IReadOnlyList<string>> DisconnectAsync(RevokedNode node, CancellationToken ct)
+    {
+        var current = await store.RotateAsync(ct, dropRetired: true);
+        return [$"auth: signing keys replaced, {current.KeyId} signs"];
+    }
+
+    private static bool Opens(KeyEncryption encryption, byte[] sealedKey, string keyId)
+    {
+        try
+        {
+            encryption.Open(sealedKey, keyId);
+            return true;
+        }
+        catch (KeyDecryptionException)
+        {
+            return false;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sealed {Count} signing key(s) with a new mesh key")]
     private partial void LogResealed(int count);

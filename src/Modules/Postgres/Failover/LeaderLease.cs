@@ -16,6 +16,7 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
 
     public const string LeaderKey = "aurora:replication:leader";
     public const string SyncKey = "aurora:replication:sync";
+    public const string SyncStrictKey = "aurora:replication:sync_strict";
     public const string AddressesKey = "aurora:replication:addresses";
     public const string PositionsKey = "aurora:replication:positions";
     public const string SwitchoverKey = "aurora:replication:switchover";
@@ -104,6 +105,17 @@ internal sealed class LeaderLease(IServiceProvider services, PostgresOptions opt
             await Db.StringSetAsync(SyncKey, node).WaitAsync(Timeout);
         }
     }
+
+    /// <summary>Records the primary's <c>postgres.sync_strict</c>: a node that handles a revocation checks the primary's setting, not its own.</summary>
+    public async Task PublishSyncStrictAsync(bool strict) => await Db.StringSetAsync(SyncStrictKey, strict ? "true" : "false").WaitAsync(Timeout);
+
+    /// <summary>The primary's <c>postgres.sync_strict</c> as it last recorded it, or null when no primary has yet.</summary>
+    public async Task<bool?> SyncStrictAsync() => (string?)await Db.StringGetAsync(SyncStrictKey).WaitAsync(Timeout) switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
 
     public async Task PublishAddressAsync(string node, string address) =>
         await Db.HashSetAsync(AddressesKey, node, address).WaitAsync(Timeout);

@@ -381,7 +381,7 @@ internal sealed partial class ReplicationSupervisor(
     // its old timeline again and again, each time for a moment: only the primary's timeline says it diverged.
     private async Task<bool> ReachedPrimaryTimelineAsync(string address, LocalServer local, CancellationToken ct)
     {
-        if (await PrimaryProbe.TimelineAsync(address, server.AdminConnection("postgres"), ct) is not { } primary)
+        if (await PrimaryProbe.TimelineAsync(address, server.AdminConnection("postgres", address), ct) is not { } primary)
         {
             return true; // The primary does not answer now: nothing to tell; asked again on the next look.
         }
@@ -477,7 +477,7 @@ internal sealed partial class ReplicationSupervisor(
         _onPrimaryTimeline = false;
     }
 
-    private Task<bool> IsReachableAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres"), ct);
+    private Task<bool> IsReachableAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres", address), ct);
 
     private async Task AlertOnceAsync(string kind, string detail)
     {

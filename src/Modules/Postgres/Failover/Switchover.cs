@@ -156,7 +156,7 @@ internal sealed partial class Switchover(
         };
     }
 
-    private Task<bool> IsPrimaryAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres"), ct);
+    private Task<bool> IsPrimaryAsync(string address, CancellationToken ct) => PrimaryProbe.IsPrimaryAsync(address, server.AdminConnection("postgres", address), ct);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Switchover to {Candidate}: stopping this primary cleanly and handing over the lease")]
     private partial void LogSwitchingOver(string candidate);

@@ -39,6 +39,7 @@ internal sealed partial class SyncStandbyManager(
 
     private string? _current;
     private bool _alerted;
+    private bool _strictPublished;
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
@@ -70,7 +71,15 @@ internal sealed partial class SyncStandbyManager(
 
         if (!failover.HoldsLease)
         {
+            _strictPublished = false;
             return; // Only the primary that holds the lease decides; one that may have been replaced changes nothing.
+        }
+
+        if (!_strictPublished && lease.Available)
+        {
+            // Whoever handles a revocation asks whether this primary would block without its standby.
+            await lease.PublishSyncStrictAsync(options.SyncStrict);
+            _strictPublished = true;
         }
 
         var configured = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "";

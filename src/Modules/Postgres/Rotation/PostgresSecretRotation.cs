@@ -13,7 +13,9 @@ namespace AuroraNode.Modules.Postgres.Rotation;
 /// the passfile its replica reconnects with and its own clients take the new password at their next connection
 /// (<see cref="PostgresDatabase"/> reads it from the credentials file). A revoked node's walsender and other backends
 /// are ended, its slot dropped and it leaves <c>replication.members</c>; a revoked synchronous standby is released
-/// first (the supervisor picks another or goes on asynchronously). The primary itself is never revoked.
+/// first (the supervisor picks another or goes on asynchronously). The primary itself is never revoked. Running the
+/// same change again (an interrupted rotation finished later) sets the same passwords once more; this node's
+/// connections reach a primary that took them already through <see cref="SuperuserPassword"/>.
 /// </summary>
 internal sealed partial class PostgresSecretRotation(
     PostgresDatabase database,
@@ -54,7 +56,8 @@ internal sealed partial class PostgresSecretRotation(
             return new RevocationRisk($"{node.Name} is the mesh's primary (it holds the leader lease): hand the primary over first (`aurora-node demote --to NODE` on {node.Name}), then revoke it", Forcible: false);
         }
 
-        if (!options.SyncStrict)
+        // The primary's setting decides (it is the one that would block), not this node's; its own when none was recorded.
+        if (!(await lease.SyncStrictAsync() ?? options.SyncStrict))
         {
             return null; // Without its synchronous standby the primary goes on asynchronously and raises an alert.
         }
@@ -94,7 +97,8 @@ internal sealed partial class PostgresSecretRotation(
         }
         catch (NpgsqlException ex)
         {
-            throw new MeshRotationException($"could not change the passwords on the primary PostgreSQL ({ex.Message}); the old ones stay", ex);
+            // Cut off at the commit (the primary died, the link broke), the change may have taken: it stays pending.
+            throw new MeshRotationException($"could not change the passwords on the primary PostgreSQL ({ex.Message})", ex, outcomeUnknown: true);
         }
 
         LogRotated();

@@ -32,16 +32,19 @@ internal sealed partial class PostgresServer(
 
     protected override string RunningDetail => $"accepting connections on port {options.Port}";
 
-    public NpgsqlConnectionStringBuilder AdminConnection(string database) => new()
+    /// <summary>A superuser connection to the local server, or to the one at <paramref name="address"/> (host:port).</summary>
+    public NpgsqlConnectionStringBuilder AdminConnection(string databaseName, string? address = null)
     {
-        Host = "127.0.0.1",
-        Port = options.Port,
-        Username = "postgres",
-        Password = credentials.GetOrCreate(SuperuserPasswordKey),
-        Database = database,
-        Timeout = 3,
-        Pooling = false,
-    };
+        var builder = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = options.Port, Username = "postgres", Database = databaseName, Timeout = 3, Pooling = false };
+        if (address is not null)
+        {
+            (builder.Host, builder.Port) = StandbyConfig.Split(address);
+        }
+
+        // The credentials file's password; while a rotation is pending here, whichever of the two that server takes.
+        builder.Password = database.SuperuserPassword.Get(builder);
+        return builder;
+    }
 
     protected override async Task PrepareAsync(CancellationToken ct)
     {
@@ -140,7 +143,7 @@ internal sealed partial class PostgresServer(
         var passFile = StandbyConfig.WritePassFile(node.DataDir, replication, credentials.GetOrCreate(SuperuserPasswordKey), user);
         // A primary just promoted or restarted may not take connections yet; that is no reason to clone anew.
         StateDetail = $"waiting for the primary at {primary}";
-        if (!await PrimaryProbe.WaitForPrimaryAsync(primary, AdminConnection("postgres"), TimeSpan.FromSeconds(60), Time, ct))
+        if (!await PrimaryProbe.WaitForPrimaryAsync(primary, AdminConnection("postgres", primary), TimeSpan.FromSeconds(60), Time, ct))
         {
             throw new StartupException("mesh.lead_url", $"the primary at {primary} did not take connections within 60 s, so this node cannot rejoin it as a replica yet; the data directory was not touched");
         }
@@ -148,11 +151,11 @@ internal sealed partial class PostgresServer(
         // pg_rewind finishes an interrupted recovery in single-user mode, which refuses to run as a standby.
         File.Delete(Path.Combine(DataDir, "standby.signal"));
         // Away past max_slot_wal_keep_size: the primary no longer has the WAL this copy needs, so only a clone helps.
-        var slotLost = await PrimaryProbe.SlotIsLostAsync(primary, AdminConnection("postgres"), ReplicaSource.SlotFor(node.Name), ct);
+        var slotLost = await PrimaryProbe.SlotIsLostAsync(primary, AdminConnection("postgres", primary), ReplicaSource.SlotFor(node.Name), ct);
         StateDetail = $"pg_rewind from the primary at {primary}";
         if (slotLost || !await Rewinder.RewindAsync(options, DataDir, primary, passFile, _log, ct))
         {
-            if (!slotLost && !await PrimaryProbe.IsPrimaryAsync(primary, AdminConnection("postgres"), ct))
+            if (!slotLost && !await PrimaryProbe.IsPrimaryAsync(primary, AdminConnection("postgres", primary), ct))
             {
                 throw new StartupException("mesh.lead_url", $"pg_rewind could not finish: the primary at {primary} stopped answering ({_log.Recent()}); the data directory is as pg_rewind left it and is rewound again on the next try");
             }
@@ -225,10 +228,10 @@ internal sealed partial class PostgresServer(
 
     protected override async Task WaitUntilUpAsync(ChildProcess child, CancellationToken ct)
     {
-        var admin = AdminConnection("postgres").ConnectionString;
         var deadline = Time.GetUtcNow() + TimeSpan.FromSeconds(60);
         while (true)
         {
+            var admin = AdminConnection("postgres").ConnectionString;
             if (child.Exited.IsCompleted)
             {
                 throw new StartupException(null, $"PostgreSQL exited during start with code {await child.Exited}: {_log.Recent()}");

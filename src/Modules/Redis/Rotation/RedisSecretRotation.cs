@@ -69,7 +69,8 @@ internal sealed partial class RedisSecretRotation(
         var master = connection.MasterForAdmin() ?? throw new MeshRotationException("this node is not connected to the mesh's Redis master; try again when `aurora-node status` shows Redis healthy");
         var warnings = new List<string>();
         var member = await MemberAsync(revoked.Name);
-        var replicas = (await ReplicasAsync(master, old, ct)).Where(r => r != member?.Server).ToList();
+        // The master may take the new password already (an earlier run of this rotation was interrupted).
+        var replicas = (await ReplicasAsync(master, [old, next], ct)).Where(r => r != member?.Server).ToList();
         var done = new List<string>();
         foreach (var replica in replicas)
         {
@@ -86,7 +87,8 @@ internal sealed partial class RedisSecretRotation(
                 await TrySetServerAsync(replica, next, old, [], ct);
             }
 
-            throw new MeshRotationException($"could not change the password of the Redis master at {master}: {string.Join("; ", warnings)}");
+            // Its answer may have been lost after it took the new password: the rotation stays pending and is run again.
+            throw new MeshRotationException($"could not change the password of the Redis master at {master}: {string.Join("; ", warnings)}", outcomeUnknown: true);
         }
 
         var sentinels = (await SentinelsAsync()).Where(s => s != member?.Sentinel).ToList();
@@ -135,7 +137,7 @@ internal sealed partial class RedisSecretRotation(
         var member = await MemberAsync(node.Name);
         var sentinels = (await SentinelsAsync()).Where(s => s != member?.Sentinel).ToList();
         var sentinelId = member?.Sentinel is { } own ? await SentinelIdAsync(sentinels, own, password, ct) : null;
-        var replicas = await ReplicasAsync(master, password, ct);
+        var replicas = await ReplicasAsync(master, [password], ct);
         // Its replica's link authenticated before the rotation: cut, it cannot authenticate again.
         var cutReplica = member?.Server is { } server && replicas.Contains(server);
         var targets = replicas.Where(r => r != member?.Server).Prepend(master).Concat(sentinels).Distinct();
@@ -242,9 +244,9 @@ internal sealed partial class RedisSecretRotation(
         }
     }
 
-    private async Task<IReadOnlyList<string>> ReplicasAsync(string master, string password, CancellationToken ct) =>
+    private async Task<IReadOnlyList<string>> ReplicasAsync(string master, IReadOnlyList<string> passwords, CancellationToken ct) =>
         await OnServerAsync<IReadOnlyList<string>>(
-            master, [password, credentials.Get(Key) ?? password],
+            master, [.. passwords, credentials.Get(Key) ?? passwords[0]],
             async resp => await resp.SendAsync(ct, "INFO", "replication") is string info ? ReplicationInfo.Replicas(info) : [], null, ct) ?? [];
 
     /// <summary>

@@ -15,9 +15,11 @@ namespace AuroraNode.Modules.Registry.Credentials;
 /// them to its servers and clients. Its connections stay up meanwhile: Redis and PostgreSQL keep authenticated ones.
 /// A node that missed the event and lost its Redis connection too (frozen, cut off) cannot read that version: its old
 /// password no longer opens Redis. While Redis does not answer, each check therefore asks the lead over HTTP instead.
+/// At start and at each check it also finishes this node's own pending rotation, if any (<see cref="PendingRotation"/>).
 /// </summary>
 internal sealed partial class CredentialSync(
     IEnumerable<IMeshSecretHolder> holders,
+    CredentialRotation rotation,
     INodeCredentials credentials,
     IRedis redis,
     IEventBus bus,
@@ -37,8 +39,13 @@ internal sealed partial class CredentialSync(
         using var subscription = bus.Subscribe(EventChannels.Global, (e, ct) =>
             e.Type == MeshSecrets.RotatedEvent && e.SourceNode != node.Name ? OnRotatedAsync(client, e, ct) : Task.CompletedTask);
         using var timer = new PeriodicTimer(CheckInterval, time);
+        // A rotation this node started and did not finish (it was killed, or the primary's answer was lost) first,
+        // once the node's start-up is through.
+        await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+        await rotation.ResumePendingAsync(stoppingToken);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            await rotation.ResumePendingAsync(stoppingToken);
             long? version;
             try
             {
