@@ -26,13 +26,16 @@ internal sealed partial class Promotion(
         LogPromoting(previous ?? "none");
         await using (var conn = await database.Reads.OpenConnectionAsync(ct))
         {
-            // A new primary has no synchronous standby yet; the standby manager picks one when it streams.
+            // A new primary has no synchronous standby yet; the standby manager picks one when it streams. Read only
+            // after the promotion: a reload just before it makes the startup process sit out wal_retrieve_retry_interval
+            // (1 s) before it sees the promote request. Until then a commit waits, for the moment between the two.
             await conn.ExecuteAsync(new CommandDefinition("ALTER SYSTEM SET synchronous_standby_names = ''", cancellationToken: ct));
-            await conn.ExecuteAsync(new CommandDefinition("SELECT pg_reload_conf()", cancellationToken: ct));
             if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_promote(true, 60)", cancellationToken: ct)))
             {
                 throw new TimeoutException("pg_promote did not finish within 60 s");
             }
+
+            await conn.ExecuteAsync(new CommandDefinition("SELECT pg_reload_conf()", cancellationToken: ct));
 
             await EnsureSlotsAsync(conn, ct);
         }
