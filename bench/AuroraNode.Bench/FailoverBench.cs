@@ -67,12 +67,34 @@ internal static class FailoverBench
         var postgres = $"ttl: {lease.Ttl}s\nloop_wait: {lease.LoopWait}s\nretry_timeout: {lease.RetryTimeout}s";
         var redis = $"sentinel_down_after: {lease.SentinelDownAfter}s";
         await using var lead = new NodeProcess(binary, new NodeSetup("lead", "lead", null, Postgres: postgres, Redis: redis, LogFile: true));
-        await lead.StartAsync(ct);
-        var token = await JoinTokenAsync(lead, ct);
-        await using var backup = new NodeProcess(binary, new NodeSetup("backup1", "backup", null, lead.Url, token, postgres, redis, LogFile: true));
-        await backup.StartAsync(ct);
-        await using var compute = new NodeProcess(binary, new NodeSetup("compute1", "compute", null, lead.Url, token, postgres, redis + "\nsentinel: true", LogFile: true));
-        await compute.StartAsync(ct);
+        NodeProcess? backup = null, compute = null;
+        try
+        {
+            await lead.StartAsync(ct);
+            var token = await JoinTokenAsync(lead, ct);
+            backup = new NodeProcess(binary, new NodeSetup("backup1", "backup", null, lead.Url, token, postgres, redis, LogFile: true));
+            await backup.StartAsync(ct);
+            compute = new NodeProcess(binary, new NodeSetup("compute1", "compute", null, lead.Url, token, postgres, redis + "\nsentinel: true", LogFile: true));
+            await compute.StartAsync(ct);
+            return await KillTheLeadAsync(lead, backup, compute, lease, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Setting up or failing over: the logs say why, kept once the nodes are disposed.
+            KeepLogs(new[] { lead, backup, compute }.OfType<NodeProcess>(), "failed");
+            throw;
+        }
+        finally
+        {
+            foreach (var node in new[] { compute, backup }.OfType<NodeProcess>())
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<Outcome> KillTheLeadAsync(NodeProcess lead, NodeProcess backup, NodeProcess compute, LeaseSettings lease, CancellationToken ct)
+    {
         var password = lead.Credential("postgres.superuser_password");
         await WaitUntilAsync(async () => await SyncKeyAsync(lead) == "backup1", "the backup becomes the synchronous standby", ct);
         await FailoverWriter.CreateTableAsync(lead.PostgresPort, password);
@@ -87,16 +109,7 @@ internal static class FailoverBench
             Posix.Send(pid, Posix.SigKill);
         }
 
-        try
-        {
-            await WaitUntilAsync(() => Task.FromResult(writer.FirstAcknowledgedBy(backup.PostgresPort) is not null), "the backup acknowledges a commit", ct, TimeSpan.FromSeconds(90));
-        }
-        catch (BenchException)
-        {
-            KeepLogs([lead, backup, compute], "failed");
-            throw;
-        }
-
+        await WaitUntilAsync(() => Task.FromResult(writer.FirstAcknowledgedBy(backup.PostgresPort) is not null), "the backup acknowledges a commit", ct, TimeSpan.FromSeconds(90));
         var seconds = (writer.FirstAcknowledgedBy(backup.PostgresPort)!.Value - killedAt).TotalSeconds;
         await writer.DisposeAsync();
         var lost = await writer.LostOnAsync(backup.PostgresPort, password);
