@@ -26,6 +26,7 @@ public sealed class RedisModule : IAuroraModule
         {
             services.AddSingleton<RedisServer>();
             services.AddHostedService(sp => sp.GetRequiredService<RedisServer>());
+            services.AddHostedService<MinorityGuard>();
         }
 
         if (options.Sentinel)
