@@ -82,6 +82,8 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
         At(clock.NowMs + (node.Sim.RttMs / 2), () => ArriveAtNode(node, r, routed));
     }
 
+    // As RoutePlanner builds them on a node; the figures reach the router the moment they are published here (a node
+    // takes their time as received less half the round trip), and a request reaches its node half a round trip after.
     private (int, Estimate) Aurora(SimRequest r)
     {
         var candidates = nodes.Select(n =>
@@ -89,7 +91,7 @@ internal sealed class Run(IReadOnlyList<SimRequest> trace, Policy policy)
             var measured = n.Published.GenerationTokensPerSecond > 0;
             return new Candidate(
                 n.Sim.Name, "", n == nodes[0], n.Published, n.Sim.RttMs,
-                inFlight.ChangeSince(n.Sim.Name, RoutingSimulation.Model, n.PublishedAt),
+                inFlight.ChangeSince(n.Sim.Name, RoutingSimulation.Model, n.PublishedAt, n.Sim.RttMs / 2),
                 corrections.Of(n.Sim.Name, RoutingSimulation.Model, measured));
         }).ToList();
         var best = RoutePlanner.Order(candidates, Visible(r), RoutingOptions.Fastest, _ => false).Order[0];

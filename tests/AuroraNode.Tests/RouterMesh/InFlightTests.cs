@@ -42,6 +42,42 @@ public sealed class InFlightTests
     }
 
     [Test]
+    public void ChangeSince_SentJustBeforeTheFiguresStillOnItsWay_CountsAsMore()
+    {
+        var time = new FakeTimeProvider();
+        var inFlight = new InFlight(time);
+        using var onItsWay = inFlight.Begin("n", "m", 100);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        var figures = time.GetUtcNow();
+
+        // 10 ms to the node: it had not arrived when the node made its figures, 5 ms after it was sent.
+        Assert.Multiple(() =>
+        {
+            Assert.That(inFlight.ChangeSince("n", "m", figures, oneWayMs: 10), Is.EqualTo(1));
+            Assert.That(inFlight.ChangeSince("n", "m", figures.AddMilliseconds(10), oneWayMs: 10), Is.Zero, "arrived by figures 10 ms later");
+        });
+    }
+
+    [Test]
+    public void ChangeSince_EndCameBackJustAfterTheFigures_HadLeftThemAlready()
+    {
+        var time = new FakeTimeProvider();
+        var inFlight = new InFlight(time);
+        var finished = inFlight.Begin("n", "m", 100);
+        var finishedLater = inFlight.Begin("n", "m", 100);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        var figures = time.GetUtcNow();
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        finished.Dispose();
+        time.Advance(TimeSpan.FromMilliseconds(20));
+        finishedLater.Dispose();
+
+        // Its end took 10 ms to come back: the first ended on the node 5 ms before the figures, not in them, so it frees
+        // no slot they show; the second ended on the node 15 ms after them.
+        Assert.That(inFlight.ChangeSince("n", "m", figures, oneWayMs: 10), Is.EqualTo(-1));
+    }
+
+    [Test]
     public void BacklogMs_QueuedAndRunning_WholeWorkOfTheQueuedAndWhatTheRunningHaveLeft()
     {
         var time = new FakeTimeProvider();

@@ -7,13 +7,16 @@ namespace AuroraNode.Tests.RouterMesh;
 /// <summary>
 /// Routing across three node processes, each fronting a slowed test backend with model "m": the lead's 60 ms per
 /// token, n2's 10 ms (the fastest) and n3's 120 ms, which claims a GPU (so the prior favours it wrongly). n2 also has
-/// the tiny GGUF model, on real llama.cpp. Requests go to the lead. Each test runs after the one above it (the first sees no measured speeds yet; the last kills n2).
+/// the tiny GGUF model, on real llama.cpp; n3 also serves "o" through its backend's OpenAI API. Requests go to the lead. Each test runs after the one above it (the first sees no measured speeds yet; the last kills n2).
 /// </summary>
 [NonParallelizable]
 public sealed class RouterMeshTests
 {
     private const string Model = "m";
     private const int Tokens = 6;
+
+    // Fronted on n3 as an OpenAI-compatible server's model: nobody publishes a size, digest or details for it.
+    private const string NoDigestModel = "o";
 
     private TempDirectory temp = null!;
     private TestKit.Mesh mesh = null!;
@@ -40,7 +43,8 @@ public sealed class RouterMeshTests
             TinyGguf.Write(Path.Combine(models, "tiny.gguf"));
             c.Sections["modules"] = Modules(c, fastBackend.BackendSection("ollama"));
         });
-        n3 = await mesh.AddAsync("n3", "compute", c => c.Sections["modules"] = Modules(c, slowBackend.BackendSection("ollama", gpu: true)));
+        n3 = await mesh.AddAsync("n3", "compute", c => c.Sections["modules"] = Modules(
+            c, slowBackend.BackendSection("ollama", gpu: true) + "\n" + slowBackend.BackendEntry("oa", "openai", models: [NoDigestModel])));
 
         // Every node has heard from the others.
         foreach (var node in new[] { Lead, n2, n3 })
@@ -213,6 +217,32 @@ public sealed class RouterMeshTests
 
     [Test]
     [DependsOnTest(nameof(Tags_ModelOnlyOnAPeerNotLoadedThere_ShowsTheDetailsOfItsGgufHeader), AllowFailure = true)]
+    public async Task Tags_ModelNoNodeKnowsADigestOf_SameDigestFromItsNameOnEveryNode()
+    {
+        var name = NoDigestModel + ":latest";
+        JsonElement? seen = null;
+        for (var i = 0; i < 50 && seen is null; i++)
+        {
+            seen = (await Lead.GetJsonAsync("/api/tags")).GetProperty("models").EnumerateArray().Where(m => m.GetProperty("name").GetString() == name).Cast<JsonElement?>().FirstOrDefault();
+            await Task.Delay(seen is null ? 100 : 0);
+        }
+
+        Assert.That(seen, Is.Not.Null, $"the lead lists n3's {name}");
+        var own = Tag(await n3.GetJsonAsync("/api/tags"), name);
+        var served = Tag(await Lead.GetJsonAsync("/api/tags"), Model + ":latest");
+        var fromName = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("aurora-node model without digest\n" + NoDigestModel)));
+        Assert.Multiple(() =>
+        {
+            // Ollama's own `ollama list` cuts the first 12 characters of every digest: an empty one breaks it.
+            Assert.That(own.GetProperty("digest").GetString(), Does.Match("^[0-9a-f]{64}$"), "n3 lists its server's model");
+            Assert.That(own.GetProperty("digest").GetString(), Is.EqualTo(fromName), "as README's Digests entry says");
+            Assert.That(seen!.Value.GetProperty("digest").GetString(), Is.EqualTo(fromName), "the lead lists the same");
+            Assert.That(served.GetProperty("digest").GetString(), Is.AnyOf(leadBackend.Digest, fastBackend.Digest, slowBackend.Digest), "a digest a server gives still wins");
+        });
+    }
+
+    [Test]
+    [DependsOnTest(nameof(Tags_ModelNoNodeKnowsADigestOf_SameDigestFromItsNameOnEveryNode), AllowFailure = true)]
     public async Task GpuGenerate_AnswersInOnePiece_AndGpuStatusListsEveryNode()
     {
         using var response = await Lead.Http.PostAsJsonAsync("/api/gpu/generate", new { model = Model, prompt = "p", options = new { num_predict = Tokens } });

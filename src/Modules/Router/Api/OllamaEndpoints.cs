@@ -66,8 +66,9 @@ internal static class OllamaEndpoints
 
     /// <summary>
     /// This node's model files, with the details their GGUF headers give (loaded or not), then the models it serves
-    /// through its servers or other nodes (their size and details as published). A file not hashed yet is listed with
-    /// its provisional digest once <see cref="ModelDigests.ListingWait"/> has passed: a new multi-GB file never holds the listing up.
+    /// through its servers or other nodes (their size, digest and details as published; a digest from the name where
+    /// none is). A file not hashed yet is listed with its provisional digest once <see cref="ModelDigests.ListingWait"/>
+    /// has passed: a new multi-GB file never holds the listing up.
     /// </summary>
     public static async Task<IResult> TagsAsync(LocalInference inference, MeshModels mesh, ModelDetailsCache details, TimeProvider time, CancellationToken ct)
     {
@@ -91,7 +92,7 @@ internal static class OllamaEndpoints
                     model = Tagged(m.Name),
                     modified_at = (m.Facts?.ModifiedAt ?? time.GetUtcNow()).UtcDateTime,
                     size = m.Facts?.Size ?? 0L,
-                    digest = m.Facts?.Digest ?? "",
+                    digest = m.Facts?.Digest is { Length: > 0 } digest ? digest : DigestCache.OfNameOnly(m.Name),
                     details = m.Facts is { } f ? Details(f.Family, f.ParameterSize, f.QuantizationLevel) : Details("", "", ""),
                 })),
             },

@@ -81,6 +81,14 @@ internal sealed partial class DigestCache : IHostedService
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
             $"aurora-node provisional digest\n{path}\n{size.ToString(CultureInfo.InvariantCulture)}\n{modifiedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}")));
 
+    /// <summary>
+    /// Stands for the digest of a model no node knows one for (an OpenAI-compatible server's, a configured one its
+    /// server has not listed, one from a node that publishes none): 64 hex digits from its name, the same on every node.
+    /// An empty digest breaks Ollama's own client (`ollama list` cuts its first 12 characters).
+    /// </summary>
+    public static string OfNameOnly(string model) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"aurora-node model without digest\n{model}")));
+
     // The node's own cache, in the static entry the rest of the router calls, before anything lists models.
     public Task StartAsync(CancellationToken cancellationToken)
     {

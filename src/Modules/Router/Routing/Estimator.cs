@@ -6,9 +6,11 @@ namespace AuroraNode.Modules.Router.Routing;
 /// How long a request would take on one node: (prompt time + generation time) × (1 + load) + queue wait, times what
 /// this node has learned of that node's real times, + the network round trip. Speeds are the node's measured
 /// moving averages; before anything is measured, the seed's prior: GPU ~100 ms, CPU ~1000 ms per 100 tokens
-/// generated, and prompts processed ten times as fast. The wait, when every slot is taken, is the node's published
-/// backlog (what its running requests have left and its queued ones need) and the requests this node sent since,
-/// shared by its slots; a node that publishes no backlog is priced at one average request per request ahead.
+/// generated, and prompts processed ten times as fast. The load (the share of the other slots busy beside it) slows
+/// only the prior: measured speeds are measured while the node's slots share the machine, so they carry its sharing
+/// already. The wait, when every slot is taken, is the node's published backlog (what its running requests have left
+/// and its queued ones need) and the requests this node sent since, shared by its slots; a node that publishes no
+/// backlog is priced at one average request per request ahead.
 /// </summary>
 internal static class Estimator
 {
@@ -20,21 +22,22 @@ internal static class Estimator
     {
         var m = c.Load;
         var work = WorkMs(m, size);
+        var measured = m.GenerationTokensPerSecond > 0;
 
         // Requests holding or waiting for a slot, brought up to date with what this node sent and saw end since.
         var slots = Math.Max(1, m.Slots);
         var outstanding = Math.Max(0, m.Busy + m.Queued + c.OwnChange);
-        double load, wait;
+        double sharing, wait;
         if (outstanding < slots)
         {
             // A free slot: it starts now, sharing the machine with the busy ones.
-            load = (double)outstanding / slots;
+            sharing = (double)outstanding / slots;
             wait = 0;
         }
         else
         {
             // It starts when a slot frees, behind those queued before it, and runs beside the other busy slots.
-            load = (double)(slots - 1) / slots;
+            sharing = (double)(slots - 1) / slots;
             var perRequest = m.AverageMs > 0 ? m.AverageMs : work;
 
             // The backlog is not aged by the time since it was published: pricing a busy node high leaves it room for the
@@ -44,8 +47,11 @@ internal static class Estimator
                 : (double)(outstanding - slots + 1) / slots * perRequest;
         }
 
+        // Slowing measured speeds by the load again counted the sharing twice: it priced a many-slot node too high and
+        // sent long requests to one-slot nodes (routing benchmark, p95 1.13× the oracle against 1.08× without).
+        var load = measured ? 0 : sharing;
         var total = ((work * (1 + load)) + wait) * c.Correction + c.RttMs;
-        return new Estimate(c, total, work, load, wait, m.GenerationTokensPerSecond > 0);
+        return new Estimate(c, total, work, load, wait, measured);
     }
 
     /// <summary>The time a request of <paramref name="size"/> holds a slot of <paramref name="m"/>, alone on the machine (ms).</summary>

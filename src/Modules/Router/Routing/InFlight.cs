@@ -30,27 +30,32 @@ internal sealed class InFlight(TimeProvider time)
     }
 
     /// <summary>
-    /// How many more requests of this node's <paramref name="node"/> holds than its figures of <paramref name="since"/>
-    /// show: those sent after, still running, less those running then that have ended (may be negative).
+    /// How many more requests of this node's <paramref name="node"/> holds than its figures made at
+    /// <paramref name="asOf"/> show: those that had not reached it then and still run, less those it was serving then
+    /// that have ended since (may be negative). A request takes <paramref name="oneWayMs"/> to reach the node and its
+    /// end as long to come back: one sent just before the figures is not in them, and one whose end arrives just after
+    /// had already left them.
     /// </summary>
-    public int ChangeSince(string node, string model, DateTimeOffset since)
+    public int ChangeSince(string node, string model, DateTimeOffset asOf, double oneWayMs = 0)
     {
         if (!tracks.TryGetValue((node, model), out var track))
         {
             return 0;
         }
 
+        var arrivedBy = asOf.AddMilliseconds(-oneWayMs);
+        var endedAfter = asOf.AddMilliseconds(oneWayMs);
         lock (track)
         {
             var change = 0;
             foreach (var d in track.Running)
             {
-                change += d.Started > since ? 1 : 0;
+                change += d.Started > arrivedBy ? 1 : 0;
             }
 
             foreach (var (started, ended) in track.Ended)
             {
-                change -= started <= since && ended > since ? 1 : 0;
+                change -= started <= arrivedBy && ended > endedAfter ? 1 : 0;
             }
 
             return change;

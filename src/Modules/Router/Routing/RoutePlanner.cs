@@ -65,13 +65,16 @@ internal sealed class RoutePlanner(LocalLoad local, PeerTable peers, Cooldowns c
         {
             if (Usable(peer.Load.Find(shape.Model), shape) is { } theirs)
             {
+                // The figures took about half a round trip to get here (no clock shared with the peer to say exactly).
+                var rtt = peer.RttMs ?? UnmeasuredRttMs;
+                var oneWay = rtt / 2;
                 yield return new Candidate(
                     peer.Load.Node,
                     peer.Load.Url,
                     false,
                     theirs,
-                    peer.RttMs ?? UnmeasuredRttMs,
-                    inFlight.ChangeSince(peer.Load.Node, shape.Model, peer.ReceivedAt),
+                    rtt,
+                    inFlight.ChangeSince(peer.Load.Node, shape.Model, peer.ReceivedAt.AddMilliseconds(-oneWay), oneWay),
                     corrections.Of(peer.Load.Node, shape.Model, theirs.GenerationTokensPerSecond > 0));
             }
         }
