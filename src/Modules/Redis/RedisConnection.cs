@@ -85,9 +85,16 @@ internal sealed partial class RedisConnection(
         if (options.Managed || sentinels.Count > 0)
         {
             var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
-            while (!await PingsAsync() && time.GetUtcNow() < deadline)
+            var answered = false;
+            while (!(answered = await PingsAsync()) && time.GetUtcNow() < deadline)
             {
                 await Task.Delay(50, ct);
+            }
+
+            // Start-up goes on (the client keeps reconnecting), but the 30 s must not pass in silence.
+            if (!answered)
+            {
+                LogNoPingAtStart(Target);
             }
         }
 
@@ -359,6 +366,9 @@ internal sealed partial class RedisConnection(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconnected to Redis at {Target}")]
     private partial void LogConnectionRestored(string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis at {Target} did not answer a PING within 30 s of start (unreachable, or it refuses this node's password); starting the other modules, the client keeps reconnecting")]
+    private partial void LogNoPingAtStart(string target);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The Redis Sentinels name no reachable master yet ({Reason}); retrying")]
     private partial void LogNoMasterYet(string reason);

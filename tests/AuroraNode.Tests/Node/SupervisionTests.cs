@@ -81,7 +81,8 @@ public sealed class SupervisionTests
         await using var second = new NodeProcess(config);
         await second.StartAndWaitReadyAsync();
 
-        Assert.That(second.Output, Does.Contain($"Stopped PostgreSQL (pid {pg}) left running"));
+        Assert.That(second.Output, Does.Contain($"Stopping PostgreSQL (pid {pg}) left running by an earlier node process: fast shutdown"));
+        Assert.That(second.Output, Does.Match($@"Stopped PostgreSQL \(pid {pg}\) left running by an earlier node process: fast shutdown in \d\.\d s"), "a clean stop, far below the 30 s stop timeout");
         Assert.That(second.Output, Does.Contain($"Stopped redis-server (pid {redis}) left running"));
         Assert.That(Posix.IsAlive(pg), Is.False);
     }

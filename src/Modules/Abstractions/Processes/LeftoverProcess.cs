@@ -45,7 +45,8 @@ public static class LeftoverProcess
         return pid;
     }
 
-    private static bool NameMatches(int pid, string expectedName)
+    /// <summary>True when the process <paramref name="pid"/> exists and its name contains <paramref name="expectedName"/>.</summary>
+    public static bool NameMatches(int pid, string expectedName)
     {
         try
         {

@@ -1,5 +1,6 @@
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Events;
+using AuroraNode.Modules.Postgres.Replication;
 using AuroraNode.Modules.Postgres.Server;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,20 +23,16 @@ internal sealed partial class Promotion(
     ILogger<Promotion> logger,
     TimeProvider time)
 {
-    /// <summary>The standby a strict new primary waits for until it has a real one: no node name has a space.</summary>
-    public const string NoStandbyYet = "no backup yet";
-
     public async Task PromoteAsync(string? previous, CancellationToken ct)
     {
         LogPromoting(previous ?? "none");
         await using (var conn = await database.Reads.OpenConnectionAsync(ct))
         {
             // A new primary has no synchronous standby yet; the standby manager picks one when it streams. Strict, it
-            // waits for one that no node can be, so commits wait until a backup streams, as they would have on the old
-            // primary. Read only after the promotion: a reload just before it makes the startup process sit out
-            // wal_retrieve_retry_interval (1 s) before it sees the promote request. Until then a commit waits, for the
-            // moment between the two.
-            var standbys = options.SyncStrict ? $"'\"{NoStandbyYet}\"'" : "''";
+            // waits for one no node can be, so commits wait until a backup streams, as on the old primary. The setting is
+            // read only after the promotion: a reload just before it makes the startup process sit out
+            // wal_retrieve_retry_interval (1 s) before it sees the promote request.
+            var standbys = options.SyncStrict ? $"'\"{SyncStandbyManager.AwaitingBackup}\"'" : "''";
             await conn.ExecuteAsync(new CommandDefinition($"ALTER SYSTEM SET synchronous_standby_names = {standbys}", cancellationToken: ct));
             if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_promote(true, 60)", cancellationToken: ct)))
             {

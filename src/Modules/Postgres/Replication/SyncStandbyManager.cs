@@ -26,6 +26,13 @@ internal sealed partial class SyncStandbyManager(
     ILogger<SyncStandbyManager> logger,
     TimeProvider time) : BackgroundService
 {
+    /// <summary>
+    /// The standby a strict primary waits for when none qualifies (its own was revoked): a name no node can have
+    /// (node names have no ':'), so every commit blocks until a backup streams and is chosen, as Patroni's
+    /// <c>synchronous_mode_strict</c> keeps the primary from going on asynchronously.
+    /// </summary>
+    public const string AwaitingBackup = "aurora:awaiting-backup";
+
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     // Backups (not nosync) whose stream is live and caught up, best first; the current choice stays while it qualifies.
@@ -110,7 +117,15 @@ internal sealed partial class SyncStandbyManager(
 
         if (options.SyncStrict)
         {
-            return; // Keep waiting for the standby: commits block until it is back.
+            // Keep waiting for the standby: commits block until it is back, or another backup streams.
+            if (!_alerted && configured.Trim('"') is { Length: > 0 } waitingFor)
+            {
+                _alerted = true;
+                LogWaitingForStandby(waitingFor == AwaitingBackup ? "another backup" : waitingFor);
+                await AlertAsync("alert_raised", "no backup streams from the primary: commits block until one does (postgres.sync_strict)", ct);
+            }
+
+            return;
         }
 
         if (failover.Active)
@@ -172,6 +187,9 @@ internal sealed partial class SyncStandbyManager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No backup streams from this primary: commits go on without a synchronous standby (postgres.sync_strict: true would block them instead)")]
     private partial void LogNoStandby();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No backup streams from this primary: commits block until {Standby} streams (postgres.sync_strict)")]
+    private partial void LogWaitingForStandby(string standby);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Synchronous standby check failed: {Reason}")]
     private partial void LogCheckFailed(string reason);

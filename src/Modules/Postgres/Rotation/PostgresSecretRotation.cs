@@ -1,5 +1,6 @@
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Postgres.Failover;
+using AuroraNode.Modules.Postgres.Replication;
 using AuroraNode.Modules.Postgres.Server;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -13,9 +14,10 @@ namespace AuroraNode.Modules.Postgres.Rotation;
 /// the passfile its replica reconnects with and its own clients take the new password at their next connection
 /// (<see cref="PostgresDatabase"/> reads it from the credentials file). A revoked node's walsender and other backends
 /// are ended, its slot dropped and it leaves <c>replication.members</c>; a revoked synchronous standby is released
-/// first (the supervisor picks another or goes on asynchronously). The primary itself is never revoked. Running the
-/// same change again (an interrupted rotation finished later) sets the same passwords once more; this node's
-/// connections reach a primary that took them already through <see cref="SuperuserPassword"/>.
+/// first (the supervisor picks another or goes on asynchronously; a strict primary blocks commits until one streams).
+/// The primary itself is never revoked. Running the same change again (an interrupted rotation finished later) sets
+/// the same passwords once more; this node's connections reach a primary that took them already through
+/// <see cref="SuperuserPassword"/>.
 /// </summary>
 internal sealed partial class PostgresSecretRotation(
     PostgresDatabase database,
@@ -93,6 +95,7 @@ internal sealed partial class PostgresSecretRotation(
             // Verifiers only: the passwords themselves never reach the server.
             await conn.ExecuteAsync(new CommandDefinition($"ALTER ROLE {StandbyConfig.ReplicationUser} PASSWORD '{ScramVerifier.Create(change.Next[CredentialKeys.ReplicationPassword]!)}'", transaction: tx, cancellationToken: ct));
             await conn.ExecuteAsync(new CommandDefinition($"ALTER ROLE postgres PASSWORD '{ScramVerifier.Create(change.Next[CredentialKeys.SuperuserPassword]!)}'", transaction: tx, cancellationToken: ct));
+            await RotationPause.BeforeCommitAsync(ct);
             await tx.CommitAsync(ct);
         }
         catch (NpgsqlException ex)
@@ -171,14 +174,20 @@ internal sealed partial class PostgresSecretRotation(
             return [];
         }
 
-        await conn.ExecuteAsync(new CommandDefinition("ALTER SYSTEM SET synchronous_standby_names = ''", cancellationToken: ct));
+        // A strict primary never goes on asynchronously, as the refusal to revoke without --force said: it waits on a
+        // name no node has, so commits block until another backup streams (the supervisor picks it then).
+        var strict = lease.Available ? await lease.SyncStrictAsync() ?? options.SyncStrict : options.SyncStrict;
+        var value = strict ? $"\"{SyncStandbyManager.AwaitingBackup}\"" : "";
+        await conn.ExecuteAsync(new CommandDefinition($"ALTER SYSTEM SET synchronous_standby_names = '{value}'", cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("SELECT pg_reload_conf()", cancellationToken: ct));
-        LogReleased(standby);
-        return [$"postgres: {standby} is no longer the synchronous standby (the primary picks another backup, or goes on asynchronously and raises an alert)"];
+        LogReleased(standby, strict ? "commits block until another backup streams (postgres.sync_strict)" : "it picks another backup, or goes on asynchronously and raises an alert");
+        return [strict
+            ? $"postgres: {standby} is no longer the synchronous standby; the primary is strict (postgres.sync_strict): commits block until another backup streams"
+            : $"postgres: {standby} is no longer the synchronous standby (the primary picks another backup, or goes on asynchronously and raises an alert)"];
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The revoked node {Node} was the synchronous standby: the primary no longer waits for it")]
-    private partial void LogReleased(string node);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The revoked node {Node} was the synchronous standby: the primary no longer waits for it; {Then}")]
+    private partial void LogReleased(string node, string then);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rotated the passwords of the PostgreSQL roles replicator and postgres on the primary")]
     private partial void LogRotated();

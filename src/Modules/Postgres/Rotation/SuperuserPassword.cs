@@ -14,8 +14,7 @@ namespace AuroraNode.Modules.Postgres.Rotation;
 /// </summary>
 internal sealed class SuperuserPassword(INodeCredentials credentials, TimeProvider time)
 {
-    private static readonly TimeSpan Remember = TimeSpan.FromSeconds(3);
-    private readonly ConcurrentDictionary<string, (string Password, DateTimeOffset At)> _taken = new();
+    private readonly ConcurrentDictionary<string, TakenPassword> _taken = new();
 
     public string Get(NpgsqlConnectionStringBuilder settings) => GetAsync(settings, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
@@ -27,10 +26,10 @@ internal sealed class SuperuserPassword(INodeCredentials credentials, TimeProvid
             return current;
         }
 
-        var server = $"{settings.Host}:{settings.Port}";
-        if (_taken.TryGetValue(server, out var known) && (known.Password == current || known.Password == planned) && time.GetUtcNow() - known.At < Remember)
+        var known = _taken.GetOrAdd($"{settings.Host}:{settings.Port}", _ => new TakenPassword(time));
+        if (known.Recall(current, planned) is { } recalled)
         {
-            return known.Password;
+            return recalled;
         }
 
         // A server that does not answer says nothing about either: the current one, asked again next time.
@@ -40,7 +39,7 @@ internal sealed class SuperuserPassword(INodeCredentials credentials, TimeProvid
         }
 
         var taken = !takesCurrent && await TakesAsync(settings, planned, ct) == true ? planned : current;
-        _taken[server] = (taken, time.GetUtcNow());
+        known.Remember(taken);
         return taken;
     }
 

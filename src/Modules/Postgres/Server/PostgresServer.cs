@@ -49,7 +49,7 @@ internal sealed partial class PostgresServer(
     protected override async Task PrepareAsync(CancellationToken ct)
     {
         CheckDataDirVersion();
-        await StopLeftoverAsync(Path.Combine(DataDir, "postmaster.pid"), "postgres", ct);
+        await StopLeftoverPostmasterAsync(ct);
         PortProbe.EnsureFree(node.ListenAddresses(), options.Port, "postgres.port");
 
         if (ClusterInitializer.RunAsUser(options) is { } user)
@@ -90,6 +90,33 @@ internal sealed partial class PostgresServer(
             LogRejoining(primary);
             await BecomeReplicaOfAsync(primary, ct);
         }
+    }
+
+    // A primary that another node replaced while this node was down must stop taking writes at once (immediate
+    // shutdown, like a fenced one; it is rewound before it starts again); any other gets a fast shutdown.
+    private async Task StopLeftoverPostmasterAsync(CancellationToken ct)
+    {
+        var pidFile = LeftoverPostmaster.Read(DataDir);
+        if (!pidFile.Running)
+        {
+            await LeftoverPostmaster.ClearAsync(DataDir, ct);
+            if (pidFile.Stale)
+            {
+                // PostgreSQL would refuse to start while the pid it names is alive, though it is another process now.
+                File.Delete(Path.Combine(DataDir, "postmaster.pid"));
+                LogStalePidFile(pidFile.Pid);
+            }
+
+            return;
+        }
+
+        var pid = pidFile.Pid;
+        var replacedBy = StandbyConfig.IsStandby(DataDir) ? null : await LeaderElsewhereAsync();
+        StateDetail = $"stopping the PostgreSQL (pid {pid}) left running by an earlier node process";
+        LogStoppingLeftover(pid, replacedBy is null ? "fast shutdown" : $"immediate shutdown: the primary at {replacedBy} replaced it");
+        var started = Time.GetTimestamp();
+        var how = await LeftoverPostmaster.StopAsync(pid, DataDir, immediate: replacedBy is not null, options.StopTimeout, ct);
+        LogLeftoverStopped(pid, how, Time.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>True while the server is stopped on purpose (fenced, or handing over to another primary).</summary>
@@ -330,6 +357,15 @@ internal sealed partial class PostgresServer(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The primary at {Primary} no longer has the WAL this replica needs (slot {Slot} passed max_slot_wal_keep_size); the data directory is kept at {Aside} and cloned anew")]
     private partial void LogSlotLost(string primary, string slot, string aside);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed a stale postmaster.pid: pid {Pid} is another process now, not the PostgreSQL that wrote it (left alone)")]
+    private partial void LogStalePidFile(int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping PostgreSQL (pid {Pid}) left running by an earlier node process: {Mode}")]
+    private partial void LogStoppingLeftover(int pid, string mode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped PostgreSQL (pid {Pid}) left running by an earlier node process: {How} in {Seconds:0.0} s")]
+    private partial void LogLeftoverStopped(int pid, string how, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Creating the PostgreSQL data directory {DataDir} (initdb)")]
     private partial void LogInitializing(string dataDir);

@@ -14,8 +14,7 @@ namespace AuroraNode.Modules.Redis.Rotation;
 /// </summary>
 internal sealed class CredentialsPassword(INodeCredentials credentials, Func<IReadOnlyList<string>> endpoints, TimeProvider time) : DefaultOptionsProvider
 {
-    private static readonly TimeSpan Remember = TimeSpan.FromSeconds(3);
-    private (string Password, DateTimeOffset At)? _taken;
+    private readonly TakenPassword _taken = new(time);
 
     public override string? Password
     {
@@ -27,15 +26,15 @@ internal sealed class CredentialsPassword(INodeCredentials credentials, Func<IRe
                 return current;
             }
 
-            if (_taken is { } known && (known.Password == current || known.Password == planned) && time.GetUtcNow() - known.At < Remember)
+            if (_taken.Recall(current, planned) is { } recalled)
             {
-                return known.Password;
+                return recalled;
             }
 
             var taken = Probe(current, planned);
             if (taken is not null)
             {
-                _taken = (taken, time.GetUtcNow());
+                _taken.Remember(taken);
             }
 
             return taken ?? current;
