@@ -26,7 +26,6 @@ public sealed class RedisModule : IAuroraModule
         {
             services.AddSingleton<RedisServer>();
             services.AddHostedService(sp => sp.GetRequiredService<RedisServer>());
-            services.AddHostedService<MinorityGuard>();
         }
 
         if (options.Sentinel)
