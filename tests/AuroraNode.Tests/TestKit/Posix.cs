@@ -21,27 +21,8 @@ public static partial class Posix
 
     public static bool IsAlive(int pid) => Kill(pid, 0) == 0;
 
-    /// <summary>
-    /// Alive and not a zombie: a server orphaned by a SIGKILLed node is adopted by PID 1, which may reap it only
-    /// much later, and until then signal 0 still finds it.
-    /// </summary>
-    public static bool IsRunning(int pid)
-    {
-        if (!IsAlive(pid))
-        {
-            return false;
-        }
-
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return IsAlive(pid);
-        }
-    }
+    /// <summary>Alive and not a zombie (an orphan PID 1 has not reaped yet), as the node itself judges it.</summary>
+    public static bool IsRunning(int pid) => AuroraNode.Modules.Processes.Signals.IsRunning(pid);
 
     public static async Task<bool> WaitGoneAsync(int pid, TimeSpan timeout)
     {

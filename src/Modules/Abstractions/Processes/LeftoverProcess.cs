@@ -21,22 +21,22 @@ public static class LeftoverProcess
         }
 
         var first = File.ReadLines(pidFile).FirstOrDefault();
-        if (!int.TryParse(first?.Trim(), out var pid) || pid == Environment.ProcessId || !Signals.IsAlive(pid) || !NameMatches(pid, expectedName))
+        if (!int.TryParse(first?.Trim(), out var pid) || pid == Environment.ProcessId || !Signals.IsRunning(pid) || !NameMatches(pid, expectedName))
         {
             return null;
         }
 
         Signals.Send(pid, signal);
         var deadline = Stopwatch.StartNew();
-        while (Signals.IsAlive(pid) && deadline.Elapsed < grace)
+        while (Signals.IsRunning(pid) && deadline.Elapsed < grace)
         {
             await Task.Delay(50, ct);
         }
 
-        if (Signals.IsAlive(pid))
+        if (Signals.IsRunning(pid))
         {
             Signals.Send(pid, Signals.SigKill);
-            while (Signals.IsAlive(pid))
+            while (Signals.IsRunning(pid))
             {
                 await Task.Delay(50, ct);
             }

@@ -26,6 +26,29 @@ public static partial class Signals
     /// <summary>True when a process with this id exists.</summary>
     public static bool IsAlive(int pid) => pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM: exists, not ours */);
 
+    /// <summary>
+    /// True when the process exists and is not a zombie: a server orphaned by a SIGKILLed node is adopted by PID 1,
+    /// which may reap it long after it exited, and until then <see cref="IsAlive"/> still finds it (Linux; elsewhere
+    /// the same as <see cref="IsAlive"/>).
+    /// </summary>
+    public static bool IsRunning(int pid)
+    {
+        if (!IsAlive(pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return IsAlive(pid);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 

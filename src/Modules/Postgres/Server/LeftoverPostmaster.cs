@@ -34,7 +34,7 @@ internal static class LeftoverPostmaster
             return new PidFile(0, false, false);
         }
 
-        if (pid == Environment.ProcessId || !IsRunning(pid))
+        if (pid == Environment.ProcessId || !Signals.IsRunning(pid))
         {
             return new PidFile(pid, false, false);
         }
@@ -156,30 +156,10 @@ internal static class LeftoverPostmaster
         }
     }
 
-    // A zombie (exited, not yet reaped by whoever adopted it) no longer runs.
-    private static bool IsRunning(int pid)
-    {
-        if (!Signals.IsAlive(pid))
-        {
-            return false;
-        }
-
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
-            return state is not ('Z' or 'X');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return Signals.IsAlive(pid);
-        }
-    }
-
     private static async Task<bool> GoneAsync(int pid, TimeSpan grace, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        while (IsRunning(pid))
+        while (Signals.IsRunning(pid))
         {
             if (watch.Elapsed >= grace)
             {
