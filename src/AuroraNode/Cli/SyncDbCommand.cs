@@ -39,7 +39,7 @@ internal static class SyncDbCommand
             return AuroraCli.Ok;
         }
 
-        Console.WriteLine($"current WAL position {Text(root, "lsn")}");
+        Console.WriteLine($"current WAL position {Text(root, "lsn")}; may promote without loss: {Text(root, "failover_candidate")}");
         var table = new TextTable("replica", "state", "sync", "address", "replay lag", "lag time", "slot", "slot retains");
         foreach (var r in root.GetProperty("replicas").EnumerateArray())
         {

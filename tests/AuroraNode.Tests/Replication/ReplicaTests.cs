@@ -111,6 +111,7 @@ public sealed class ReplicaTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Stdout, Does.StartWith("lead: primary, running, timeline 1"));
+        Assert.That(result.Stdout, Does.Contain("may promote without loss: -"), "a compute node is never the failover candidate");
         Assert.That(result.Stdout, Does.Match(@"(?m)^compute1\s+\w+\s+async\s+127\.0\.0\.1\s+.*replica_compute1"));
     }
 }

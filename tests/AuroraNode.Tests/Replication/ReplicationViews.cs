@@ -43,8 +43,10 @@ internal static class ReplicationViews
         && view.GetProperty("state").GetString() == "streaming"
         && view.GetProperty("primary").GetString() == $"{primary.Config.Address}:{primary.Config.PostgresPort}";
 
+    /// <summary>PostgreSQL waits for <paramref name="name"/>, and Redis records it as the node that may promote.</summary>
     public static Func<JsonElement, bool> HasSyncStandby(string name) => view =>
-        view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == name && r.GetProperty("sync_state").ValueKind == JsonValueKind.String && r.GetProperty("sync_state").GetString() == "sync");
+        view.GetProperty("failover_candidate").ValueKind == JsonValueKind.String && view.GetProperty("failover_candidate").GetString() == name
+        && view.GetProperty("replicas").EnumerateArray().Any(r => r.GetProperty("node").GetString() == name && r.GetProperty("sync_state").ValueKind == JsonValueKind.String && r.GetProperty("sync_state").GetString() == "sync");
 
     /// <summary>True when the primary's view lists <paramref name="node"/> as a streaming replica.</summary>
     public static bool HasStreamingReplica(JsonElement view, string node) =>

@@ -20,9 +20,12 @@ public sealed class SyncStandbyTests
         await mesh.AddAsync("compute1", "compute");
 
         await WaitForSyncStatesAsync(mesh.Lead, s => s.GetValueOrDefault("backup1") == "sync" && s.GetValueOrDefault("compute1") == "async");
+        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"));
 
         Assert.That(await backup.StopAsync(), Is.Zero);
         await RegistryTests.WaitUntilAsync(async () => await SettingAsync(mesh.Lead) == "");
+        var view = await mesh.Lead.GetJsonAsync("/api/v1/replication");
+        Assert.That(view.GetProperty("failover_candidate").ValueKind, Is.EqualTo(JsonValueKind.Null), $"a standby PostgreSQL no longer waits for is not trusted to promote: {view}");
         var clock = Stopwatch.StartNew();
         await using (var lead = await NodeDatabase.OpenAsync(mesh.Lead))
         {
@@ -34,7 +37,7 @@ public sealed class SyncStandbyTests
 
         await using var again = new NodeProcess(backup.Config);
         await again.StartAndWaitReadyAsync();
-        await WaitForSyncStatesAsync(mesh.Lead, s => s.GetValueOrDefault("backup1") == "sync");
+        await ReplicationViews.WaitForAsync(mesh.Lead, ReplicationViews.HasSyncStandby("backup1"));
         await RegistryTests.WaitUntilAsync(async () => (await RegistryTests.AlertsAsync(mesh.Lead, "lead", "sync_standby_missing")).Contains("alert_resolved"));
     }
 

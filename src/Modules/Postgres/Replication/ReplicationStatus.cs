@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Data;
+using AuroraNode.Modules.Postgres.Failover;
 using Dapper;
+using StackExchange.Redis;
 
 namespace AuroraNode.Modules.Postgres.Replication;
 
@@ -13,6 +15,9 @@ internal sealed class ReplicationStatus : IReplicationState
 {
     // A replica this far behind (or more) is still catching up rather than streaming.
     private static readonly TimeSpan CaughtUp = TimeSpan.FromSeconds(1);
+
+    // The status answers without Redis too: the failover candidate is then unknown.
+    private static readonly TimeSpan CandidateWait = TimeSpan.FromMilliseconds(500);
     private static readonly Meter Meter = new("aurora");
 
     // Column aliases match the records' parameter names; every type is cast to the parameter's. A restarted stream
@@ -48,11 +53,12 @@ internal sealed class ReplicationStatus : IReplicationState
     private readonly PostgresDatabase _database;
     private readonly NodeContext _node;
     private readonly INodeCredentials _credentials;
+    private readonly LeaderLease _lease;
     private double? _lastLag;
 
-    public ReplicationStatus(PostgresDatabase database, NodeContext node, INodeCredentials credentials)
+    public ReplicationStatus(PostgresDatabase database, NodeContext node, INodeCredentials credentials, LeaderLease lease)
     {
-        (_database, _node, _credentials) = (database, node, credentials);
+        (_database, _node, _credentials, _lease) = (database, node, credentials, lease);
         Meter.CreateObservableGauge("replication_lag_seconds", () => _lastLag ?? 0, unit: "s", description: "How far this node's replica is behind its primary (0 on the primary).");
     }
 
@@ -60,6 +66,7 @@ internal sealed class ReplicationStatus : IReplicationState
     {
         await using var conn = await _database.Reads.OpenConnectionAsync(ct);
         var server = await conn.QuerySingleAsync<ServerRow>(new CommandDefinition(ServerSql, cancellationToken: ct));
+        var candidate = await FailoverCandidateAsync(ct);
         if (server.InRecovery)
         {
             _lastLag = server.LagSeconds;
@@ -67,12 +74,29 @@ internal sealed class ReplicationStatus : IReplicationState
                 : server.LagSeconds >= CaughtUp.TotalSeconds ? "catching_up"
                 : "streaming";
             return new ReplicationView(_node.Name, _database.AddressForOtherNodes, "replica", state, server.Timeline, null, server.ReceiveLsn, server.ReplayLsn,
-                server.LagBytes, server.LagSeconds, _credentials.Get(CredentialKeys.PostgresPrimary), []);
+                server.LagBytes, server.LagSeconds, _credentials.Get(CredentialKeys.PostgresPrimary), candidate, []);
         }
 
         _lastLag = 0;
         var replicas = (await conn.QueryAsync<ReplicaView>(new CommandDefinition(ReplicasSql, cancellationToken: ct))).ToList();
-        return new ReplicationView(_node.Name, _database.AddressForOtherNodes, "primary", "running", server.Timeline, server.Lsn, null, null, null, null, null, replicas);
+        return new ReplicationView(_node.Name, _database.AddressForOtherNodes, "primary", "running", server.Timeline, server.Lsn, null, null, null, null, null, candidate, replicas);
+    }
+
+    private async Task<string?> FailoverCandidateAsync(CancellationToken ct)
+    {
+        if (!_lease.Available)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _lease.SyncStandbyAsync().WaitAsync(CandidateWait, ct);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return null;
+        }
     }
 
     public async Task<double?> LagSecondsAsync(CancellationToken ct)

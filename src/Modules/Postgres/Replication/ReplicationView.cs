@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace AuroraNode.Modules.Postgres.Replication;
 
-/// <summary>This node's server in the mesh's replication: <c>GET /api/v1/replication</c>.</summary>
+/// <summary>
+/// This node's server in the mesh's replication: <c>GET /api/v1/replication</c>. <see cref="FailoverCandidate"/> is the
+/// standby recorded in Redis as the one node that may promote without loss (Patroni's sync key): PostgreSQL may wait
+/// for a standby a moment before it is recorded; null when none is, or Redis does not answer.
+/// </summary>
 internal sealed record ReplicationView(
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("address")] string? Address,
@@ -15,6 +19,7 @@ internal sealed record ReplicationView(
     [property: JsonPropertyName("lag_bytes")] long? LagBytes,
     [property: JsonPropertyName("lag_seconds")] double? LagSeconds,
     [property: JsonPropertyName("primary")] string? Primary,
+    [property: JsonPropertyName("failover_candidate")] string? FailoverCandidate,
     [property: JsonPropertyName("replicas")] IReadOnlyList<ReplicaView> Replicas);
 
 /// <summary>One replica as the primary sees it: its slot and, while connected, its stream.</summary>

@@ -34,6 +34,8 @@ internal sealed partial class SyncStandbyManager(
     public const string AwaitingBackup = "aurora:awaiting-backup";
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SyncWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan SyncPoll = TimeSpan.FromMilliseconds(10);
 
     // Backups (not nosync) whose stream is live and caught up, best first; the current choice stays while it qualifies.
     private const string CandidatesSql = """
@@ -100,7 +102,7 @@ internal sealed partial class SyncStandbyManager(
             }
 
             await SetAsync(conn, best, ct);
-            if (failover.Active && await IsSyncAsync(conn, best, ct))
+            if (failover.Active && await BecomesSyncAsync(conn, best, ct))
             {
                 // Recorded only once PostgreSQL waits for it: from then on it alone may promote without loss.
                 await lease.SetSyncStandbyAsync(best);
@@ -161,6 +163,24 @@ internal sealed partial class SyncStandbyManager(
 
     private static async Task<bool> IsSetAsync(NpgsqlConnection conn, string? standby, CancellationToken ct) =>
         (await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_setting('synchronous_standby_names')", cancellationToken: ct)) ?? "").Trim('"') == (standby ?? "");
+
+    // Its walsender takes the reload a moment after SetAsync: looked at until then, so the standby PostgreSQL waits for
+    // is recorded within milliseconds, not a check later (a failover in that second would find no candidate).
+    private async Task<bool> BecomesSyncAsync(NpgsqlConnection conn, string standby, CancellationToken ct)
+    {
+        var until = time.GetUtcNow() + SyncWait;
+        while (!await IsSyncAsync(conn, standby, ct))
+        {
+            if (time.GetUtcNow() >= until)
+            {
+                return false;
+            }
+
+            await Task.Delay(SyncPoll, time, ct);
+        }
+
+        return true;
+    }
 
     private static async Task<bool> IsSyncAsync(NpgsqlConnection conn, string standby, CancellationToken ct) =>
         await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE application_name = @Standby AND sync_state = 'sync')", new { Standby = standby }, cancellationToken: ct));
