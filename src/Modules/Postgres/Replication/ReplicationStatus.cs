@@ -3,6 +3,7 @@ using AuroraNode.Modules.Credentials;
 using AuroraNode.Modules.Data;
 using AuroraNode.Modules.Postgres.Failover;
 using Dapper;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace AuroraNode.Modules.Postgres.Replication;
@@ -65,11 +66,10 @@ internal sealed class ReplicationStatus : IReplicationState
     public async Task<ReplicationView> ReadAsync(CancellationToken ct)
     {
         await using var conn = await _database.Reads.OpenConnectionAsync(ct);
-        var server = await conn.QuerySingleAsync<ServerRow>(new CommandDefinition(ServerSql, cancellationToken: ct));
+        var server = await ReadServerAsync(conn, ct);
         var candidate = await FailoverCandidateAsync(ct);
         if (server.InRecovery)
         {
-            _lastLag = server.LagSeconds;
             var state = server.Receiver != "streaming" ? "disconnected"
                 : server.LagSeconds >= CaughtUp.TotalSeconds ? "catching_up"
                 : "streaming";
@@ -77,7 +77,6 @@ internal sealed class ReplicationStatus : IReplicationState
                 server.LagBytes, server.LagSeconds, _credentials.Get(CredentialKeys.PostgresPrimary), candidate, []);
         }
 
-        _lastLag = 0;
         var replicas = (await conn.QueryAsync<ReplicaView>(new CommandDefinition(ReplicasSql, cancellationToken: ct))).ToList();
         return new ReplicationView(_node.Name, _database.AddressForOtherNodes, "primary", "running", server.Timeline, server.Lsn, null, null, null, null, null, candidate, replicas);
     }
@@ -99,10 +98,19 @@ internal sealed class ReplicationStatus : IReplicationState
         }
     }
 
+    // Health reports ask every 30 s: the server's row alone, without the replicas or Redis the full view reads.
     public async Task<double?> LagSecondsAsync(CancellationToken ct)
     {
-        var view = await ReadAsync(ct);
-        return view.Role == "replica" ? view.LagSeconds : null;
+        await using var conn = await _database.Reads.OpenConnectionAsync(ct);
+        var server = await ReadServerAsync(conn, ct);
+        return server.InRecovery ? server.LagSeconds : null;
+    }
+
+    private async Task<ServerRow> ReadServerAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var server = await conn.QuerySingleAsync<ServerRow>(new CommandDefinition(ServerSql, cancellationToken: ct));
+        _lastLag = server.InRecovery ? server.LagSeconds : 0;
+        return server;
     }
 
     public async Task<string?> RoleAsync(CancellationToken ct)
@@ -112,7 +120,7 @@ internal sealed class ReplicationStatus : IReplicationState
             await using var conn = await _database.Reads.OpenConnectionAsync(ct);
             return await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct)) ? "replica" : "primary";
         }
-        catch (Npgsql.NpgsqlException)
+        catch (NpgsqlException)
         {
             return null;
         }
